@@ -1,0 +1,1 @@
+// Simulators: module under construction.

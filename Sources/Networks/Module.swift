@@ -1,0 +1,1 @@
+// \(t): module under construction.

@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderBayesFlowTests: XCTestCase { func testNothing() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderHDF5Tests: XCTestCase { func testNothing() {} }

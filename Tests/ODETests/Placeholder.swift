@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderODETests: XCTestCase { func testNothing() {} }

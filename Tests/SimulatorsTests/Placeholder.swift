@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderSimulatorsTests: XCTestCase { func testNothing() {} }
