@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderNetworksTests: XCTestCase { func testNothing() {} }
