@@ -55,5 +55,6 @@ let package = Package(
     .testTarget(name: "SimulatorsTests",
                 dependencies: ["Simulators", "BayesFlow", "Tensors", "ODE", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["BayesFlowCLI"]),
-  ]
+  ],
+  swiftLanguageModes: [.v5]
 )
