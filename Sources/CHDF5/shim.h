@@ -26,6 +26,7 @@ static inline hid_t bf_h5t_ieee_f64le(void) { return H5T_IEEE_F64LE; }
 static inline hid_t bf_h5t_std_i32le(void) { return H5T_STD_I32LE; }
 static inline hid_t bf_h5t_std_i64le(void) { return H5T_STD_I64LE; }
 static inline hid_t bf_h5t_std_u64le(void) { return H5T_STD_U64LE; }
+static inline hid_t bf_h5t_std_u8le(void) { return H5T_STD_U8LE; }
 static inline hsize_t bf_h5s_unlimited(void) { return H5S_UNLIMITED; }
 static inline size_t bf_h5t_variable(void) { return H5T_VARIABLE; }
 
