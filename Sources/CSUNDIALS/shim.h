@@ -6,6 +6,7 @@
 #include <nvector/nvector_serial.h>
 #include <sunmatrix/sunmatrix_dense.h>
 #include <sunlinsol/sunlinsol_dense.h>
+#include <sunnonlinsol/sunnonlinsol_fixedpoint.h>
 #include <sundials/sundials_types.h>
 #include <sundials/sundials_context.h>
 
@@ -18,4 +19,6 @@ static inline int bf_cv_one_step(void) { return CV_ONE_STEP; }
 static inline int bf_cv_success(void) { return CV_SUCCESS; }
 /// Column-major dense matrix element (i, j) of a SUNDenseMatrix.
 static inline sunrealtype *bf_dense_column(SUNMatrix m, sunindextype j) { return SM_COLUMN_D(m, j); }
+/// Contiguous column-major storage of a SUNDenseMatrix: element (i, j) at [i + j * rows].
+static inline sunrealtype *bf_dense_data(SUNMatrix m) { return SM_DATA_D(m); }
 #endif

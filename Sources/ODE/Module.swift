@@ -1,1 +1,0 @@
-// \(t): module under construction.

@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderODETests: XCTestCase { func testNothing() {} }
