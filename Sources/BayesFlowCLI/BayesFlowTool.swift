@@ -21,7 +21,7 @@ struct BayesFlowTool: ParsableCommand {
       switch error {
       case is InputError, is ConfigError, is SimulationError: text = "\(error)"
       case let e as CustomStringConvertible where !(error is ExitCode) && !isArgumentParserError(error): text = e.description
-      default: text = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+      default: text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
       }
       FileHandle.standardError.write(Data("bayesflow: \(text)\n".utf8))
       Foundation.exit(2)
