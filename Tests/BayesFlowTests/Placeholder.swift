@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderBayesFlowTests: XCTestCase { func testNothing() {} }
