@@ -267,6 +267,26 @@ final class StellarTracksTests: XCTestCase {
     }
   }
 
+  /// The factory to add to `BuiltinSimulators.registry` (Simulators/Registry.swift), exercised
+  /// through a registry of its own: options are read, unknown keys rejected with their path.
+  func testRegistryFactorySnippet() throws {
+    let registry = SimulatorRegistry([
+      SimulatorFactory(name: "stellar_tracks", about: StellarTracks.summary) { options in
+        try StellarTracks(config: options)
+      },
+    ])
+    let sim = try registry.make(name: "stellar_tracks", options: try JSONValue.parse(#"{"bands": ["V", "I"], "noise": 0.05}"#))
+    XCTAssertEqual(sim.observationShape, .vector(2))
+    XCTAssertEqual(sim.parameterNames, ["log_age", "log_mass", "metallicity", "A_V"])
+    XCTAssertThrowsError(try registry.make(name: "stellar_tracks", options: try JSONValue.parse(#"{"nois": 0.05}"#))) {
+      XCTAssertEqual(($0 as? ConfigError)?.path, "simulator.options.nois")
+    }
+    let config = try JSONValue.parse(#"{"simulator": {"name": "stellar_tracks", "options": {"log_age": [5, 9]}}}"#)
+    XCTAssertThrowsError(try registry.make(from: config)) {
+      XCTAssertEqual(($0 as? ConfigError)?.path, "simulator.options.log_age")
+    }
+  }
+
   /// Simulations per second on one thread (reported, not asserted; see docs/stellar-grid.md).
   func testThroughput() throws {
     let sim = try StellarTracks()
