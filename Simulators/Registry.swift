@@ -8,5 +8,8 @@ public enum BuiltinSimulators {
     SimulatorFactory(name: "gaussian_linear", about: GaussianLinear().about) { options in
       GaussianLinear(dimension: try options.int("dimension", default: 10, in: 1...1000))
     },
+    SimulatorFactory(name: "stellar_tracks", about: StellarTracks.summary) { options in
+      try StellarTracks(config: options)
+    },
   ])
 }
