@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderSimulatorsTests: XCTestCase { func testNothing() {} }
