@@ -7,7 +7,7 @@ import PackageDescription
 /// HDF5), the learning core (`Tensors`, `Networks`), numerical substrates (`ODE`, `HDF5`),
 /// the workflow (`BayesFlow`), concrete simulators (`Simulators/`) and the `bayesflow` tool.
 let optimized: [SwiftSetting] = [
-  .unsafeFlags(["-wmo"], .when(configuration: .release)),
+  .unsafeFlags(["-wmo", "-cross-module-optimization"], .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -40,7 +40,7 @@ let package = Package(
     .target(name: "Simulators", dependencies: ["BayesFlow", "Tensors", "ODE", "HDF5"],
             path: "Simulators", resources: [.copy("Resources")], swiftSettings: optimized),
     .executableTarget(name: "BayesFlowCLI",
-                      dependencies: ["BayesFlow", "Simulators", "Networks", "Tensors", "HDF5",
+                      dependencies: ["BayesFlow", "Simulators", "Networks", "Tensors", "HDF5", "CBLAS",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                       swiftSettings: optimized),
 

@@ -1,0 +1,44 @@
+import ArgumentParser
+import BayesFlow
+import CBLAS
+import Foundation
+
+/// `bayesflow bench [--case NAME]`: the speed measurements of docs/benchmarks.md.
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench", abstract: "Measure training, sampling and simulation speed (docs/benchmarks.md).")
+
+  enum Case: String, ExpressibleByArgument, CaseIterable {
+    case mlp
+  }
+
+  @Option(name: .customLong("case"), help: ArgumentHelp("Benchmark case: \(Case.allCases.map(\.rawValue).joined(separator: ", ")) (default: all).", valueName: "name"))
+  var benchCase: Case?
+
+  @Option(help: ArgumentHelp("Also write the results as JSON.", valueName: "file"))
+  var json: String?
+
+  @Option(help: ArgumentHelp("Optimizer steps to time (default per case).", valueName: "n"))
+  var steps: Int?
+
+  func run() throws {
+    bf_blas_set_threads(1)
+    var results: [BenchmarkResult] = []
+    for c in benchCase.map({ [$0] }) ?? Case.allCases {
+      switch c {
+      case .mlp: results.append(MLPBenchmark.run(steps: steps ?? 2000))
+      }
+    }
+    for r in results {
+      print("\(r.name):")
+      for n in r.notes { print("  \(n)") }
+      for (k, v) in r.values { print("  \(k): \(String(format: v < 10 ? "%.3f" : "%.1f", v))") }
+    }
+    if let json {
+      let obj = JSONValue.object(results.map { r in
+        (r.name, JSONValue.object(r.values.map { ($0.key, JSONValue.number($0.value, literal: String(format: "%.6g", $0.value))) }))
+      })
+      try Data(obj.prettyText().utf8).write(to: URL(fileURLWithPath: json), options: .atomic)
+    }
+  }
+}
