@@ -118,7 +118,13 @@ extension Graph {
     nodes[t.id].i0 = Int(op.rawValue)
     nodes[t.id].alpha = alpha
     nodes[t.id].beta = beta
-    S.unaryForward(op, a.pointer, t.pointer, count: a.count, alpha: alpha, beta: beta)
+    if a.requiresGrad && UnaryKernels.savesSigmoid(op) {
+      let s = values.allocate(a.count)
+      nodes[t.id].aux = s
+      S.unaryForward(op, a.pointer, t.pointer, sigmoid: s, count: a.count)
+    } else {
+      S.unaryForward(op, a.pointer, t.pointer, count: a.count, alpha: alpha, beta: beta)
+    }
     return t
   }
 
@@ -126,8 +132,13 @@ extension Graph {
     let ia = input(0, of: id)
     guard nodes[ia].requiresGrad else { return }
     let op = UnaryOp(rawValue: UInt8(nodes[id].i0))!
-    S.unaryBackward(op, nodes[ia].value, nodes[id].value, nodes[id].grad!, gradientBuffer(ia),
-                    count: nodes[id].shape.count, alpha: nodes[id].alpha, beta: nodes[id].beta)
+    if let s = nodes[id].aux {
+      S.unaryBackward(op, nodes[ia].value, nodes[id].value, sigmoid: s, nodes[id].grad!, gradientBuffer(ia),
+                      count: nodes[id].shape.count)
+    } else {
+      S.unaryBackward(op, nodes[ia].value, nodes[id].value, nodes[id].grad!, gradientBuffer(ia),
+                      count: nodes[id].shape.count, alpha: nodes[id].alpha, beta: nodes[id].beta)
+    }
   }
 }
 

@@ -7,7 +7,7 @@ import RealModule
 /// Generic code in the engine calls one static kernel per operation (a matrix product, an
 /// elementwise map over a buffer); the loops themselves are specialised for each concrete type
 /// here, so generic layers pay one dynamic dispatch per op, never per element.
-public protocol TensorScalar: BinaryFloatingPoint, Real, KernelMath, Sendable, CustomStringConvertible
+public protocol TensorScalar: BinaryFloatingPoint, Real, KernelMath, SIMDScalar, Sendable, CustomStringConvertible
 where RawSignificand: FixedWidthInteger {
   /// C ← α·op(A)·op(B) + β·C for row-major A [m, k] (or [k, m] when `transA`), B [k, n]
   /// (or [n, k] when `transB`), C [m, n]; `lda`, `ldb`, `ldc` are row strides. BLAS `?gemm`.
@@ -23,6 +23,16 @@ where RawSignificand: FixedWidthInteger {
   static func unaryBackward(_ op: UnaryOp, _ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>,
                             _ gy: UnsafePointer<Self>, _ gx: UnsafeMutablePointer<Self>,
                             count n: Int, alpha: Self, beta: Self)
+
+  /// y = f(x), also saving sᵢ = σ(xᵢ) for ops whose derivative is written with it (`silu`,
+  /// `softplus`), so the backward pass needs no second exponential.
+  static func unaryForward(_ op: UnaryOp, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>,
+                           sigmoid s: UnsafeMutablePointer<Self>, count n: Int)
+
+  /// gxᵢ += gyᵢ·f′(xᵢ) from the σ(x) saved by the forward pass (`silu`, `softplus`).
+  static func unaryBackward(_ op: UnaryOp, _ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>,
+                            sigmoid s: UnsafePointer<Self>, _ gy: UnsafePointer<Self>,
+                            _ gx: UnsafeMutablePointer<Self>, count n: Int)
 }
 
 extension Float: TensorScalar {
@@ -46,6 +56,17 @@ extension Float: TensorScalar {
                                    count n: Int, alpha: Float, beta: Float) {
     UnaryKernels.backward(op, x, y, gy, gx, n, alpha, beta)
   }
+
+  public static func unaryForward(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                                  sigmoid s: UnsafeMutablePointer<Float>, count n: Int) {
+    UnaryKernels.forwardSavingSigmoid(op, x, y, s, n)
+  }
+
+  public static func unaryBackward(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                                   sigmoid s: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
+                                   _ gx: UnsafeMutablePointer<Float>, count n: Int) {
+    UnaryKernels.backwardFromSigmoid(op, y, s, gy, gx, n)
+  }
 }
 
 extension Double: TensorScalar {
@@ -68,6 +89,17 @@ extension Double: TensorScalar {
                                    _ gy: UnsafePointer<Double>, _ gx: UnsafeMutablePointer<Double>,
                                    count n: Int, alpha: Double, beta: Double) {
     UnaryKernels.backward(op, x, y, gy, gx, n, alpha, beta)
+  }
+
+  public static func unaryForward(_ op: UnaryOp, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>,
+                                  sigmoid s: UnsafeMutablePointer<Double>, count n: Int) {
+    UnaryKernels.forwardSavingSigmoid(op, x, y, s, n)
+  }
+
+  public static func unaryBackward(_ op: UnaryOp, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>,
+                                   sigmoid s: UnsafePointer<Double>, _ gy: UnsafePointer<Double>,
+                                   _ gx: UnsafeMutablePointer<Double>, count n: Int) {
+    UnaryKernels.backwardFromSigmoid(op, y, s, gy, gx, n)
   }
 }
 

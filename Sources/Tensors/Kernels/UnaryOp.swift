@@ -104,6 +104,47 @@ enum UnaryKernels {
     }
   }
 
+  /// Whether the op's derivative is written with σ(x), which the forward pass can save.
+  @inline(__always)
+  static func savesSigmoid(_ op: UnaryOp) -> Bool { op == .silu || op == .softplus }
+
+  /// y = f(x) and s = σ(x) for `silu` (y = x·s) and `softplus` (y = max(x,0) + log(1 + e^−|x|)).
+  @inline(__always)
+  static func forwardSavingSigmoid<S: TensorScalar>(_ op: UnaryOp, _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>,
+                                                    _ s: UnsafeMutablePointer<S>, _ n: Int) {
+    switch op {
+    case .silu:
+      for i in 0..<n {
+        let v = x[i]
+        let sg = 1 / (1 + S.mexp(-v))
+        s[i] = sg
+        y[i] = v * sg
+      }
+    case .softplus:
+      for i in 0..<n {
+        let v = x[i]
+        let av = v < 0 ? -v : v
+        let e = S.mexp(-av)
+        y[i] = (v > 0 ? v : 0) + S.mlog(1 + e)
+        let r = 1 / (1 + e)
+        s[i] = v > 0 ? r : e * r
+      }
+    default:
+      preconditionFailure("\(op) does not save σ(x)")
+    }
+  }
+
+  /// gx += gy·f′(x) from s = σ(x): silu f′ = s + y(1 − s); softplus f′ = s.
+  @inline(__always)
+  static func backwardFromSigmoid<S: TensorScalar>(_ op: UnaryOp, _ y: UnsafePointer<S>, _ s: UnsafePointer<S>,
+                                                   _ gy: UnsafePointer<S>, _ gx: UnsafeMutablePointer<S>, _ n: Int) {
+    switch op {
+    case .silu: for i in 0..<n { let sg = s[i]; gx[i] += gy[i] * (sg + y[i] * (1 - sg)) }
+    case .softplus: for i in 0..<n { gx[i] += gy[i] * s[i] }
+    default: preconditionFailure("\(op) does not save σ(x)")
+    }
+  }
+
   /// gx += gy·f′(x) over n values.
   @inline(__always)
   static func backward<S: TensorScalar>(_ op: UnaryOp, _ x: UnsafePointer<S>, _ y: UnsafePointer<S>,
