@@ -46,7 +46,7 @@ let package = Package(
     .target(name: "Networks", dependencies: ["Tensors"], swiftSettings: optimized),
     .target(name: "ODE", dependencies: ["CSUNDIALS"], swiftSettings: optimized),
     .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: optimized),
-    .target(name: "BayesFlow", dependencies: ["Tensors", "Networks", "HDF5"],
+    .target(name: "BayesFlow", dependencies: ["Tensors", "Networks", "HDF5", "CBLAS"],
             swiftSettings: optimized),
     .target(name: "Simulators", dependencies: ["BayesFlow", "Tensors", "ODE", "HDF5"],
             path: "Simulators", resources: [.copy("Resources")], swiftSettings: optimized),

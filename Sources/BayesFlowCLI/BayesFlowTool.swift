@@ -1,5 +1,6 @@
 import ArgumentParser
 import BayesFlow
+import CBLAS
 import Foundation
 
 /// The `bayesflow` command-line tool (docs/cli.md).
@@ -12,6 +13,7 @@ struct BayesFlowTool: ParsableCommand {
 
   /// Runs the tool; every error is one line on stderr and exit status 2 (help and version exit 0).
   static func main() {
+    runOpenBLASSingleThreaded()
     do {
       var command = try parseAsRoot()
       try command.run()
@@ -26,6 +28,18 @@ struct BayesFlowTool: ParsableCommand {
       FileHandle.standardError.write(Data("bayesflow: \(text)\n".utf8))
       Foundation.exit(2)
     }
+  }
+
+  /// bayesflow parallelises over simulations and batch shards itself; OpenBLAS's own thread
+  /// pool would compete for the same cores (its idle workers spin). The pool size is fixed when
+  /// the library loads, before `main`, so the tool re-executes itself once with
+  /// OPENBLAS_NUM_THREADS=1 unless the user has set it.
+  static func runOpenBLASSingleThreaded() {
+    guard getenv("OPENBLAS_NUM_THREADS") == nil else { return }
+    setenv("OPENBLAS_NUM_THREADS", "1", 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
+    // execv returns only on failure: continue with the pool, limited to one thread per call.
+    bf_blas_set_threads(1)
   }
 
   static func isArgumentParserError(_ error: Error) -> Bool {

@@ -36,6 +36,7 @@ public enum MLPBenchmark {
     let adam = Adam(parameters: mlp.namedParameters)
     let params = mlp.trainableParameters
     let graph = Graph<Float>(training: true)
+    graph.accumulatesIntoParameters = true
     let x = (0..<(batch * input)).map { _ in Float(rng.normal()) }
     let y = (0..<(batch * output)).map { _ in Float(rng.normal()) }
     func step() {
@@ -44,7 +45,6 @@ public enum MLPBenchmark {
       let loss = (pred - graph.constant(y, shape: Shape(batch, output))).squared().mean()
       mlp.zeroGradients()
       graph.backward(from: loss)
-      graph.accumulateParameterGradients()
       clipGradients(params, maxNorm: 5)
       adam.update(learningRate: 1e-4)
     }

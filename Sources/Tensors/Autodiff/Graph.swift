@@ -20,6 +20,10 @@ public final class Graph<S: TensorScalar> {
   public var isTraining: Bool
   /// The random stream of stochastic ops (dropout masks).
   public var rng: RandomStream
+  /// When true, `backward` adds parameter gradients straight into `Parameter.grad` (one graph
+  /// per step on one thread: no copy). When false (default), each graph keeps its own and
+  /// `accumulateParameterGradients` adds them, so several graphs can run in parallel.
+  public var accumulatesIntoParameters = false
 
   public init(training: Bool = false, rng: RandomStream = RandomStream(seed: 0)) {
     isTraining = training
@@ -83,6 +87,7 @@ public final class Graph<S: TensorScalar> {
     let id = Int32(nodes.count)
     nodes.append(Node(op: .leaf, shape: p.shape, value: p.value, requiresGrad: p.isTrainable,
                       edgeStart: Int32(edges.count), edgeCount: 0))
+    if accumulatesIntoParameters && p.isTrainable { nodes[Int(id)].grad = p.grad }
     parameterNodes[key] = id
     parameterList.append((p, id))
     return Tensor(graph: self, id: Int(id))
@@ -124,6 +129,7 @@ public final class Graph<S: TensorScalar> {
 
   /// Adds this graph's gradient of every trainable parameter it used into `Parameter.grad`.
   public func accumulateParameterGradients() {
+    guard !accumulatesIntoParameters else { return }
     for (p, id) in parameterList where p.isTrainable {
       guard let g = nodes[Int(id)].grad else { continue }
       for i in 0..<p.count { p.grad[i] += g[i] }

@@ -7,7 +7,7 @@ import RealModule
 /// Generic code in the engine calls one static kernel per operation (a matrix product, an
 /// elementwise map over a buffer); the loops themselves are specialised for each concrete type
 /// here, so generic layers pay one dynamic dispatch per op, never per element.
-public protocol TensorScalar: BinaryFloatingPoint, Real, KernelMath, SIMDScalar, Sendable, CustomStringConvertible
+public protocol TensorScalar: BinaryFloatingPoint, Real, KernelMath, SIMDScalar, Codable, Sendable, CustomStringConvertible
 where RawSignificand: FixedWidthInteger {
   /// C ← α·op(A)·op(B) + β·C for row-major A [m, k] (or [k, m] when `transA`), B [k, n]
   /// (or [n, k] when `transB`), C [m, n]; `lda`, `ldb`, `ldc` are row strides. BLAS `?gemm`.
