@@ -39,6 +39,10 @@ public struct TrainingPosition: Sendable, Equatable {
   public var bestValidationLoss = Double.infinity
   public var bestEpoch = 0
   public var finished = false
+  /// Sum and count of the step losses of the current epoch (so an interrupted epoch reports
+  /// the same mean when resumed).
+  public var epochLossSum = 0.0
+  public var epochLossCount = 0
   public init() {}
 }
 
@@ -123,6 +127,8 @@ public enum Checkpoint {
       try p.setAttribute("best_validation_loss", to: c.position.bestValidationLoss)
       try p.setAttribute("best_epoch", to: Int64(c.position.bestEpoch))
       try p.setAttribute("finished", to: Int64(c.position.finished ? 1 : 0))
+      try p.setAttribute("epoch_loss_sum", to: c.position.epochLossSum)
+      try p.setAttribute("epoch_loss_count", to: Int64(c.position.epochLossCount))
     }
   }
 
@@ -204,6 +210,8 @@ public enum Checkpoint {
       position.bestValidationLoss = try p.readAttribute("best_validation_loss", as: Double.self)
       position.bestEpoch = Int(try p.readAttribute("best_epoch", as: Int64.self))
       position.finished = try p.readAttribute("finished", as: Int64.self) != 0
+      position.epochLossSum = try p.readAttribute("epoch_loss_sum", as: Double.self)
+      position.epochLossCount = Int(try p.readAttribute("epoch_loss_count", as: Int64.self))
       return CheckpointContents(
         config: config, simulatorName: try f.readAttribute("simulator", as: String.self),
         parameterNames: try f.readAttribute("parameter_names", as: [String].self), weights: weights,

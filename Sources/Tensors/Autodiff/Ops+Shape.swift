@@ -153,7 +153,10 @@ extension Graph {
   }
 
   /// Inverted dropout: y = x ⊙ m with mᵢ = 1/(1−p) with probability 1−p, else 0, drawn from
-  /// the graph's stream. Identity (no node) when not training or p = 0. VJP: x̄ += ȳ ⊙ m.
+  /// the graph's stream (each 64-bit draw gives four 16-bit uniforms, so p is resolved to
+  /// 1/65536). Identity (no node) when not training or p = 0. VJP: x̄ += ȳ ⊙ m.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func dropout(_ a: Tensor<S>, rate p: Double) -> Tensor<S> {
     precondition(p >= 0 && p < 1, "dropout rate must be in [0, 1), got \(p)")
     guard isTraining, p > 0 else { return a }
@@ -161,12 +164,18 @@ extension Graph {
     let mask = values.allocate(a.count)
     nodes[t.id].aux = mask
     let keep = S(1 / (1 - p))
-    let threshold = UInt64(p * 0x1.0p64.nextDown)
-    let x = a.pointer, y = t.pointer
-    for i in 0..<a.count {
-      let m: S = rng.next() >= threshold ? keep : 0
-      mask[i] = m
-      y[i] = x[i] * m
+    let threshold = UInt64((p * 65536).rounded())
+    let x = a.pointer, y = t.pointer, n = a.count
+    var i = 0
+    while i < n {
+      var bits = rng.next()
+      for _ in 0..<min(4, n - i) {
+        let m: S = (bits & 0xFFFF) >= threshold ? keep : 0
+        mask[i] = m
+        y[i] = x[i] * m
+        bits >>= 16
+        i += 1
+      }
     }
     return t
   }
