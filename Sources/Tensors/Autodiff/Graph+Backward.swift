@@ -1,6 +1,8 @@
 extension Graph {
   /// Accumulates the input gradients of node `id` (its own gradient is complete, since every
   /// consumer of a node comes after it on the tape).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardNode(_ id: Int) {
     switch nodes[id].op {
     case .leaf: break
@@ -26,6 +28,8 @@ extension Graph {
 
   /// Records a node computed by a fused op with a hand-written VJP. The returned tensor's
   /// storage is uninitialised: the caller writes the output into `pointer`. Up to four inputs.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func record(_ function: any CustomBackward<S>, shape: Shape,
                      inputs a: Tensor<S>, _ b: Tensor<S>? = nil, _ c: Tensor<S>? = nil, _ d: Tensor<S>? = nil) -> Tensor<S> {
     let rg = a.requiresGrad || (b?.requiresGrad ?? false) || (c?.requiresGrad ?? false) || (d?.requiresGrad ?? false)
@@ -35,6 +39,8 @@ extension Graph {
   }
 
   /// Saves a buffer and integers with a custom node for its backward pass.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func setSaved(_ t: Tensor<S>, buffer: UnsafeMutablePointer<S>?, indices: UnsafeMutablePointer<Int32>? = nil,
                        integers: (Int, Int, Int, Int) = (0, 0, 0, 0)) {
     nodes[t.id].aux = buffer
@@ -43,6 +49,8 @@ extension Graph {
   }
 
   /// What `setSaved` stored for node `id`.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func saved(_ id: Int) -> (buffer: UnsafeMutablePointer<S>?, indices: UnsafeMutablePointer<Int32>?,
                                    integers: (Int, Int, Int, Int)) {
     let n = nodes[id]

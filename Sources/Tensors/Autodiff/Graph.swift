@@ -33,6 +33,8 @@ public final class Graph<S: TensorScalar> {
   }
 
   /// Forgets all nodes and frees their memory for reuse. Tensors of this graph become invalid.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func reset() {
     nodes.removeAll(keepingCapacity: true)
     edges.removeAll(keepingCapacity: true)
@@ -48,6 +50,8 @@ public final class Graph<S: TensorScalar> {
   // MARK: Leaves
 
   /// A constant tensor holding a copy of `data` (no gradient).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func constant(_ data: UnsafeBufferPointer<S>, shape: Shape) -> Tensor<S> {
     precondition(data.count == shape.count, "constant: \(data.count) values for shape \(shape)")
     let t = makeNode(.leaf, shape: shape, requiresGrad: false)
@@ -56,11 +60,15 @@ public final class Graph<S: TensorScalar> {
   }
 
   /// A constant tensor holding a copy of `data` (no gradient).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func constant(_ data: [S], shape: Shape) -> Tensor<S> {
     data.withUnsafeBufferPointer { constant($0, shape: shape) }
   }
 
   /// A constant tensor filled with `value`.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func filled(_ value: S, shape: Shape) -> Tensor<S> {
     let t = makeNode(.leaf, shape: shape, requiresGrad: false)
     t.pointer.update(repeating: value, count: shape.count)
@@ -68,12 +76,16 @@ public final class Graph<S: TensorScalar> {
   }
 
   /// An uninitialised constant to be filled by the caller through `pointer`.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func uninitialized(shape: Shape) -> Tensor<S> {
     makeNode(.leaf, shape: shape, requiresGrad: false)
   }
 
   /// An input whose gradient is wanted (for gradient checks and input sensitivities):
   /// after `backward`, read it with `gradient(of:)`.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func variable(_ data: [S], shape: Shape) -> Tensor<S> {
     let t = constant(data, shape: shape)
     nodes[t.id].requiresGrad = true
@@ -81,6 +93,8 @@ public final class Graph<S: TensorScalar> {
   }
 
   /// The parameter as a tensor of this graph (recorded once per graph, however often used).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func parameter(_ p: Parameter<S>) -> Tensor<S> {
     let key = ObjectIdentifier(p)
     if let id = parameterNodes[key] { return Tensor(graph: self, id: Int(id)) }
@@ -96,6 +110,8 @@ public final class Graph<S: TensorScalar> {
   // MARK: Backward
 
   /// Reverse-mode sweep from a scalar `loss` (seed gradient 1).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func backward(from loss: Tensor<S>) {
     precondition(loss.shape.count == 1, "backward(from:) needs a scalar, got shape \(loss.shape)")
     backward(from: loss, seed: nil)
@@ -103,6 +119,8 @@ public final class Graph<S: TensorScalar> {
 
   /// Reverse-mode sweep from `output` with cotangent `seed` (same shape; all ones if nil):
   /// gives the vector–Jacobian product seedᵀ·∂output/∂(inputs).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func backward(from output: Tensor<S>, seed: UnsafeBufferPointer<S>?) {
     let g = gradientBuffer(output.id)
     if let seed {
@@ -119,15 +137,21 @@ public final class Graph<S: TensorScalar> {
   }
 
   /// ∂L/∂t after `backward`, or nil if no gradient reached `t`.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func gradient(of t: Tensor<S>) -> UnsafeMutablePointer<S>? { nodes[t.id].grad }
 
   /// The gradient of `p` collected by this graph's last `backward`, or nil if `p` was unused.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func gradient(of p: Parameter<S>) -> UnsafeMutablePointer<S>? {
     guard let id = parameterNodes[ObjectIdentifier(p)] else { return nil }
     return nodes[Int(id)].grad
   }
 
   /// Adds this graph's gradient of every trainable parameter it used into `Parameter.grad`.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func accumulateParameterGradients() {
     guard !accumulatesIntoParameters else { return }
     for (p, id) in parameterList where p.isTrainable {
@@ -139,6 +163,8 @@ public final class Graph<S: TensorScalar> {
   // MARK: Node plumbing (used by op implementations and custom ops)
 
   /// Appends a node whose value buffer is fresh arena memory.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   @usableFromInline
   func makeNode(_ op: Op, shape: Shape, requiresGrad: Bool,
                 inputs a: Int = -1, _ b: Int = -1, _ c: Int = -1, _ d: Int = -1) -> Tensor<S> {
@@ -155,6 +181,8 @@ public final class Graph<S: TensorScalar> {
   }
 
   /// Appends a node that shares `value` with an existing buffer (reshape views).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func makeView(_ op: Op, shape: Shape, value: UnsafeMutablePointer<S>, requiresGrad: Bool, input: Int) -> Tensor<S> {
     edges.append(Int32(input))
     nodes.append(Node(op: op, shape: shape, value: value, requiresGrad: requiresGrad,
@@ -163,6 +191,8 @@ public final class Graph<S: TensorScalar> {
   }
 
   /// Appends a node with an arbitrary list of inputs (concatenation, custom ops).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func makeNode(_ op: Op, shape: Shape, inputs: UnsafeBufferPointer<Int>) -> Tensor<S> {
     let start = Int32(edges.count)
     var rg = false
@@ -179,6 +209,8 @@ public final class Graph<S: TensorScalar> {
   }
 
   /// Number of inputs of node `id`.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func inputCount(of id: Int) -> Int { Int(nodes[id].edgeCount) }
 
   /// The gradient buffer of node `id`, allocated and zeroed on first use.
@@ -195,9 +227,13 @@ public final class Graph<S: TensorScalar> {
   @inline(__always) public func requiresGrad(_ id: Int) -> Bool { nodes[id].requiresGrad }
 
   /// Scratch memory valid until `reset()` (for saving intermediates of custom ops).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func scratch(_ n: Int) -> UnsafeMutablePointer<S> { values.allocate(n) }
 
   /// Integer scratch memory valid until `reset()`.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func scratchIndices(_ n: Int) -> UnsafeMutablePointer<Int32> { indices.allocate(n) }
 
   /// Shape of node `id`.

@@ -58,6 +58,8 @@ struct Broadcast {
 }
 
 extension Graph {
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   @usableFromInline
   func binary(_ op: BinaryOp, _ a: Tensor<S>, _ b: Tensor<S>) -> Tensor<S> {
     let sa = a.shape, sb = b.shape
@@ -75,6 +77,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardBinary(_ id: Int) {
     let op = BinaryOp(rawValue: nodes[id].i0)!
     let ia = input(0, of: id), ib = input(1, of: id)
@@ -94,6 +98,8 @@ extension Graph {
     }
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func scalarOp(_ op: Op, _ a: Tensor<S>, _ s: S) -> Tensor<S> {
     let t = makeNode(op, shape: a.shape, requiresGrad: a.requiresGrad, inputs: a.id)
     nodes[t.id].alpha = s
@@ -102,6 +108,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardScalar(_ id: Int) {
     let ia = input(0, of: id)
     guard nodes[ia].requiresGrad else { return }
@@ -112,6 +120,8 @@ extension Graph {
     }
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   @usableFromInline
   func unary(_ op: UnaryOp, _ a: Tensor<S>, alpha: S, beta: S) -> Tensor<S> {
     let t = makeNode(.unary, shape: a.shape, requiresGrad: a.requiresGrad, inputs: a.id)
@@ -128,6 +138,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardUnary(_ id: Int) {
     let ia = input(0, of: id)
     guard nodes[ia].requiresGrad else { return }

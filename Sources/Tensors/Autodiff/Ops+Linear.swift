@@ -5,6 +5,8 @@ extension Graph {
   /// flattened into rows ([B, T, K]·[K, N] → [B, T, N]). B is 2-D.
   ///
   /// VJP: Ā += C̄·op(B)ᵀ (as op(A) is laid out), B̄ += op(A)ᵀ·C̄ (likewise).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   @usableFromInline
   func matmul(_ a: Tensor<S>, _ b: Tensor<S>, transposeA: Bool, transposeB: Bool) -> Tensor<S> {
     let sa = a.shape, sb = b.shape
@@ -24,6 +26,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardMatmul(_ id: Int) {
     let ia = input(0, of: id), ib = input(1, of: id)
     let ta = nodes[id].i0 == 1, tb = nodes[id].i1 == 1
@@ -55,6 +59,8 @@ extension Graph {
   /// y = x·W + b for x [..., I], W [I, O], b [O] (or nil): a dense layer in one node.
   ///
   /// VJP: x̄ += ȳ·Wᵀ, W̄ += xᵀ·ȳ, b̄ += Σ_rows ȳ.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   @usableFromInline
   func linear(_ x: Tensor<S>, _ w: Tensor<S>, _ b: Tensor<S>?) -> Tensor<S> {
     let sx = x.shape, sw = w.shape
@@ -75,6 +81,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardLinear(_ id: Int) {
     let ix = input(0, of: id), iw = input(1, of: id)
     let sx = nodes[ix].shape, sw = nodes[iw].shape
@@ -101,6 +109,8 @@ extension Graph {
   }
 
   /// Aᵀ for a 2-D A.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func transpose(_ a: Tensor<S>) -> Tensor<S> {
     let s = a.shape
     precondition(s.rank == 2, "transpose: needs a 2-D tensor, got \(s)")
@@ -109,6 +119,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardTranspose(_ id: Int) {
     let ia = input(0, of: id)
     guard nodes[ia].requiresGrad else { return }

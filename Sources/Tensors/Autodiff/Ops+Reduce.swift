@@ -6,6 +6,8 @@
 
 extension Graph {
   /// Σ of all elements → [1]. VJP: x̄ += ȳ.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func sumAll(_ a: Tensor<S>) -> Tensor<S> {
     let t = makeNode(.sumAll, shape: Shape(1), requiresGrad: a.requiresGrad, inputs: a.id)
     var s: S = 0
@@ -15,6 +17,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardSumAll(_ id: Int) {
     let ia = input(0, of: id)
     guard nodes[ia].requiresGrad else { return }
@@ -29,6 +33,8 @@ extension Graph {
   }
 
   /// y[o, i] = Σⱼ x[o, j, i]. VJP: x̄[o, j, i] += ȳ[o, i].
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func reduceSum(_ a: Tensor<S>, axis: Int, keeping: Bool) -> Tensor<S> {
     let s = a.shape
     let ax = axis < 0 ? s.rank + axis : axis
@@ -48,6 +54,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardReduceSum(_ id: Int) {
     let ia = input(0, of: id)
     guard nodes[ia].requiresGrad else { return }
@@ -63,6 +71,8 @@ extension Graph {
   }
 
   /// y[o, i] = maxⱼ x[o, j, i]; the argmax is saved. VJP: x̄[o, j*, i] += ȳ[o, i].
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func reduceMax(_ a: Tensor<S>, axis: Int, keeping: Bool) -> Tensor<S> {
     let s = a.shape
     let ax = axis < 0 ? s.rank + axis : axis
@@ -88,6 +98,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardReduceMax(_ id: Int) {
     let ia = input(0, of: id)
     guard nodes[ia].requiresGrad else { return }
@@ -102,6 +114,8 @@ extension Graph {
 
   /// y[r] = log Σⱼ exp(x[r, j]) over the last axis, computed as m + log Σ exp(x − m), m = max.
   /// The softmax is saved. VJP: x̄[r, j] += ȳ[r]·softmax(x)[r, j].
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func logSumExp(_ a: Tensor<S>, keeping: Bool) -> Tensor<S> {
     let s = a.shape
     let rows = s.rows, n = s.cols
@@ -123,6 +137,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardLogSumExp(_ id: Int) {
     let ia = input(0, of: id)
     guard nodes[ia].requiresGrad else { return }

@@ -3,6 +3,8 @@
 extension Graph {
   /// Concatenation along `axis`: each input is viewed as [outer, nₖ, inner] and the output is
   /// [outer, Σnₖ, inner]. VJP: each input receives its slice of ȳ.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func concat(_ ids: UnsafeBufferPointer<Int>, axis: Int) -> Tensor<S> {
     precondition(!ids.isEmpty, "concat of nothing")
     let first = nodes[ids[0]].shape
@@ -33,6 +35,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardConcat(_ id: Int) {
     let ax = nodes[id].i0, shape = nodes[id].shape, total = shape[ax]
     let (outer, _, inner) = shape.split(at: ax)
@@ -53,6 +57,8 @@ extension Graph {
   }
 
   /// x[..., start ..< start+length, ...] along `axis`. VJP: scatter-add ȳ into x̄.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func slice(_ a: Tensor<S>, axis: Int, start: Int, length: Int) -> Tensor<S> {
     let s = a.shape
     let ax = axis < 0 ? s.rank + axis : axis
@@ -71,6 +77,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardSlice(_ id: Int) {
     let ia = input(0, of: id)
     guard nodes[ia].requiresGrad else { return }
@@ -84,11 +92,15 @@ extension Graph {
   }
 
   /// The same values under another shape (no copy). VJP: x̄ += ȳ.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func reshape(_ a: Tensor<S>, _ shape: Shape) -> Tensor<S> {
     precondition(shape.count == a.count, "reshape: \(a.shape) has \(a.count) elements, \(shape) has \(shape.count)")
     return makeView(.reshape, shape: shape, value: a.pointer, requiresGrad: a.requiresGrad, input: a.id)
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardReshape(_ id: Int) {
     let ia = input(0, of: id)
     guard nodes[ia].requiresGrad else { return }
@@ -98,6 +110,8 @@ extension Graph {
 
   /// y[r, j] = x[r, idx[j]] along the last axis (a permutation, or any selection).
   /// VJP: x̄[r, idx[j]] += ȳ[r, j].
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func gatherColumns(_ a: Tensor<S>, _ idx: [Int32]) -> Tensor<S> {
     let s = a.shape, cols = s.cols
     let t = makeNode(.gatherColumns, shape: s.withLast(idx.count), requiresGrad: a.requiresGrad, inputs: a.id)
@@ -113,6 +127,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardGatherColumns(_ id: Int) {
     let ia = input(0, of: id)
     guard nodes[ia].requiresGrad else { return }
@@ -125,6 +141,8 @@ extension Graph {
   }
 
   /// y[j, …] = x[idx[j], …] along the first axis. VJP: x̄[idx[j], …] += ȳ[j, …].
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func gatherRows(_ a: Tensor<S>, _ idx: UnsafeBufferPointer<Int32>) -> Tensor<S> {
     let s = a.shape, width = s.count / max(s[0], 1)
     var shape = s
@@ -141,6 +159,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardGatherRows(_ id: Int) {
     let ia = input(0, of: id)
     guard nodes[ia].requiresGrad else { return }
@@ -180,6 +200,8 @@ extension Graph {
     return t
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func backwardDropout(_ id: Int) {
     let ia = input(0, of: id)
     guard nodes[ia].requiresGrad else { return }
