@@ -152,6 +152,30 @@ final class OpGradientTests: XCTestCase {
     XCTAssertEqual(a.gatherRows([1, 1]).scalars, [4, 5, 6, 4, 5, 6])
   }
 
+  /// The fused dense node, for every activation, with and without dropout (the mask is drawn
+  /// again in the backward pass from the saved stream state).
+  func testFusedDense() {
+    let ops: [UnaryOp?] = [nil, .relu, .elu, .leakyRelu, .silu, .hardSilu, .gelu, .mish, .tanh, .sigmoid, .softplus]
+    for op in ops {
+      for p in [0.0, 0.3] {
+        check("dense \(op.map { "\($0)" } ?? "linear") dropout \(p)", [Shape(6, 3), Shape(3, 5), Shape(5)], training: true) { _, x in
+          dense(x[0], weight: x[1], bias: x[2], activation: op, alpha: op == .elu ? 1 : 0.01, dropout: p)
+        }
+      }
+    }
+    check("dense, 3-D input, no bias", [Shape(2, 3, 4), Shape(4, 2)], training: true) { _, x in
+      dense(x[0], weight: x[1], bias: nil, activation: .silu, dropout: 0.2)
+    }
+    // Same values as the unfused ops.
+    let g = Graph<Double>()
+    let x = g.constant(randomValues(12, seed: 3), shape: Shape(4, 3))
+    let w = g.constant(randomValues(6, seed: 4), shape: Shape(3, 2))
+    let b = g.constant([0.1, -0.2], shape: Shape(2))
+    let fused = dense(x, weight: w, bias: b, activation: .gelu).scalars
+    let plain = linear(x, weight: w, bias: b).gelu().scalars
+    for (u, v) in zip(fused, plain) { XCTAssertEqual(u, v, accuracy: 1e-15) }
+  }
+
   func testDropout() {
     check("dropout (training)", [Shape(6, 5)], training: true) { _, x in x[0].dropout(rate: 0.3) * x[0] }
     let g = Graph<Double>(training: false)

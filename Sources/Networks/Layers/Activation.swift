@@ -23,6 +23,23 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
     }
   }
 
+  /// The elementwise op and its parameter (nil for `linear`), for fused layers.
+  public var unaryOp: (op: UnaryOp, alpha: Double)? {
+    switch self {
+    case .linear: return nil
+    case .relu: return (.relu, 0)
+    case .elu: return (.elu, 1)
+    case .silu, .swish: return (.silu, 0)
+    case .gelu: return (.gelu, 0)
+    case .mish: return (.mish, 0)
+    case .tanh: return (.tanh, 0)
+    case .sigmoid: return (.sigmoid, 0)
+    case .softplus: return (.softplus, 0)
+    case .hardSilu: return (.hardSilu, 0)
+    case .leakyRelu: return (.leakyRelu, 0.01)
+    }
+  }
+
   /// The initialiser that suits the activation: He for ReLU-like, Glorot otherwise.
   public var defaultInitializer: Initializer {
     switch self {

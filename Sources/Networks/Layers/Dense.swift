@@ -1,8 +1,9 @@
 import Tensors
 
-/// A fully connected layer: y = f(x·W + b).
+/// A fully connected layer: y = f(x·W + b), optionally followed by inverted dropout.
 ///
 /// x [..., I] → y [..., O]; W [I, O], b [O] (zero at initialisation). Keys: `weight`, `bias`.
+/// Evaluated as one fused graph node (`Tensors.dense`).
 public final class Dense<S: TensorScalar>: Layer {
   public let weight: Parameter<S>
   public let bias: Parameter<S>
@@ -19,9 +20,14 @@ public final class Dense<S: TensorScalar>: Layer {
   public var inputSize: Int { weight.shape[0] }
   public var outputSize: Int { weight.shape[1] }
 
-  public func callAsFunction(_ x: Tensor<S>) -> Tensor<S> {
+  public func callAsFunction(_ x: Tensor<S>) -> Tensor<S> { self(x, dropout: 0) }
+
+  /// y = dropout(f(x·W + b)) with drop probability `dropout` (active while the graph trains).
+  public func callAsFunction(_ x: Tensor<S>, dropout: Double) -> Tensor<S> {
     let g = x.graph
-    return activation(linear(x, weight: g.parameter(weight), bias: g.parameter(bias)))
+    let f = activation.unaryOp
+    return dense(x, weight: g.parameter(weight), bias: g.parameter(bias), activation: f?.op,
+                 alpha: S(f?.alpha ?? 0), dropout: dropout)
   }
 
   public func visitParameters(_ visit: (String, Parameter<S>) -> Void) {

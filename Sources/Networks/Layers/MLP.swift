@@ -38,8 +38,7 @@ public final class MLP<S: TensorScalar>: Layer {
   public func callAsFunction(_ x: Tensor<S>) -> Tensor<S> {
     var h = x
     for layer in hidden {
-      var y = layer(h)
-      if dropout > 0 { y = y.dropout(rate: dropout) }
+      let y = layer(h, dropout: dropout)
       h = residual && layer.inputSize == layer.outputSize ? h + y : y
     }
     return output.map { $0(h) } ?? h

@@ -22,6 +22,7 @@ extension Graph {
     case .gatherColumns: backwardGatherColumns(id)
     case .gatherRows: backwardGatherRows(id)
     case .dropout: backwardDropout(id)
+    case .dense: backwardDense(id)
     case .custom: nodes[id].custom!.backward(self, node: id)
     }
   }

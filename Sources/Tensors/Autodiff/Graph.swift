@@ -259,7 +259,10 @@ struct Node<S: TensorScalar> {
   var i0 = 0, i1 = 0, i2 = 0, i3 = 0
   /// Saved intermediate (dropout mask, softmax, argmax, custom-op state).
   var aux: UnsafeMutablePointer<S>?
+  var aux2: UnsafeMutablePointer<S>?
   var auxIndices: UnsafeMutablePointer<Int32>?
+  /// A saved random-stream state (dropout masks are regenerated, not stored).
+  var rngState = RandomStream(seed: 0)
   var custom: (any CustomBackward<S>)?
 
   init(op: Op, shape: Shape, value: UnsafeMutablePointer<S>, requiresGrad: Bool, edgeStart: Int32, edgeCount: Int32) {
@@ -276,7 +279,7 @@ struct Node<S: TensorScalar> {
 @usableFromInline
 enum Op: UInt8 {
   case leaf, unary, binary, addScalar, mulScalar, matmul, linear, reduceSum, reduceMax, sumAll
-  case logSumExp, concat, slice, reshape, transpose, gatherColumns, gatherRows, dropout, custom
+  case logSumExp, concat, slice, reshape, transpose, gatherColumns, gatherRows, dropout, dense, custom
 }
 
 /// A hand-written vector–Jacobian product for a fused operation (LSTM sequence, spline

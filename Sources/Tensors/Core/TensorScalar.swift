@@ -65,7 +65,7 @@ extension Float: TensorScalar {
   public static func unaryBackward(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
                                    sigmoid s: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
                                    _ gx: UnsafeMutablePointer<Float>, count n: Int) {
-    UnaryKernels.backwardFromSigmoid(op, y, s, gy, gx, n)
+    UnaryKernels.backwardFromSigmoid(op, x, s, gy, gx, n)
   }
 }
 
@@ -99,7 +99,7 @@ extension Double: TensorScalar {
   public static func unaryBackward(_ op: UnaryOp, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>,
                                    sigmoid s: UnsafePointer<Double>, _ gy: UnsafePointer<Double>,
                                    _ gx: UnsafeMutablePointer<Double>, count n: Int) {
-    UnaryKernels.backwardFromSigmoid(op, y, s, gy, gx, n)
+    UnaryKernels.backwardFromSigmoid(op, x, s, gy, gx, n)
   }
 }
 

@@ -104,6 +104,15 @@ enum UnaryKernels {
     }
   }
 
+  /// Whether the derivative is written with y = f(x) (so y must be kept to differentiate).
+  @inline(__always)
+  static func derivativeUsesOutput(_ op: UnaryOp) -> Bool {
+    switch op {
+    case .exp, .sigmoid, .tanh, .elu, .sqrt, .reciprocal, .softClampTanh: return true
+    default: return false
+    }
+  }
+
   /// Whether the op's derivative is written with σ(x), which the forward pass can save.
   @inline(__always)
   static func savesSigmoid(_ op: UnaryOp) -> Bool { op == .silu || op == .softplus }
@@ -134,12 +143,12 @@ enum UnaryKernels {
     }
   }
 
-  /// gx += gy·f′(x) from s = σ(x): silu f′ = s + y(1 − s); softplus f′ = s.
+  /// gx += gy·f′(x) from s = σ(x): silu f′ = s(1 + x(1 − s)); softplus f′ = s.
   @inline(__always)
-  static func backwardFromSigmoid<S: TensorScalar>(_ op: UnaryOp, _ y: UnsafePointer<S>, _ s: UnsafePointer<S>,
+  static func backwardFromSigmoid<S: TensorScalar>(_ op: UnaryOp, _ x: UnsafePointer<S>, _ s: UnsafePointer<S>,
                                                    _ gy: UnsafePointer<S>, _ gx: UnsafeMutablePointer<S>, _ n: Int) {
     switch op {
-    case .silu: for i in 0..<n { let sg = s[i]; gx[i] += gy[i] * (sg + y[i] * (1 - sg)) }
+    case .silu: for i in 0..<n { let sg = s[i]; gx[i] += gy[i] * sg * (1 + x[i] * (1 - sg)) }
     case .softplus: for i in 0..<n { gx[i] += gy[i] * s[i] }
     default: preconditionFailure("\(op) does not save σ(x)")
     }
