@@ -27,7 +27,6 @@ public struct SimulationBatch: Sendable {
   public mutating func append(index: Int, theta: [Double], observation: Observation) {
     parameters.append(contentsOf: theta)
     let n = observation.length * width
-    observations.reserveCapacity(observations.count + observationSize)
     for i in 0..<n { observations.append(Float(observation.values[i])) }
     for _ in n..<observationSize { observations.append(0) }
     lengths.append(Int32(observation.length))

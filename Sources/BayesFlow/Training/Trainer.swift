@@ -75,16 +75,7 @@ public final class Trainer {
     } else if resume {
       progress.line("no checkpoint at \(checkpointPath): starting a new run")
     }
-    graphs = (0..<t.shards).map { _ in
-      let g = Graph<Float>(training: true)
-      g.accumulatesIntoParameters = t.shards == 1
-      return g
-    }
-
-    let data = try prepareData(fresh: !resumed)
-    if !resumed { try initialize(with: data) }
-    trainable = approximator.trainableParameters
-    if adam == nil { adam = Adam(parameters: approximator.namedParameters, weightDecay: t.weightDecay) }
+    let data = try setUp(fresh: !resumed)
     let validation = try validationSet()
 
     let stepsPerEpoch = data.stepsPerEpoch
@@ -194,6 +185,42 @@ public final class Trainer {
                            simulationsPerSecond: Double(simulationsThisRun) / max(elapsed, 1e-9), notes: notes)
   }
 
+  /// Shard graphs, data, model initialisation and optimizer (a resumed model is already loaded).
+  func setUp(fresh: Bool) throws -> PreparedData {
+    // Shard 0 writes straight into Parameter.grad; the others keep their own gradients, added
+    // afterwards in shard order.
+    graphs = (0..<t.shards).map { s in
+      let g = Graph<Float>(training: true)
+      g.accumulatesIntoParameters = s == 0
+      return g
+    }
+    let data = try prepareData(fresh: fresh)
+    if fresh { try initialize(with: data) }
+    trainable = approximator.trainableParameters
+    if adam == nil { adam = Adam(parameters: approximator.namedParameters, weightDecay: t.weightDecay) }
+    return data
+  }
+
+  /// Times `steps` optimizer steps on in-memory data (after `warmup` untimed ones): the
+  /// training-speed benchmark. Offline mode only.
+  func timeSteps(steps: Int, warmup: Int) throws -> Double {
+    precondition(t.mode == .offline)
+    let data = try setUp(fresh: true)
+    let memory = data.memory!
+    let order = memory.order(seed: t.seed, epoch: 0)
+    let perEpoch = data.stepsPerEpoch
+    var t0 = 0.0
+    for k in 0..<(warmup + steps) {
+      if k == warmup { t0 = monotonicSeconds() }
+      let s = k % perEpoch
+      let rows = Array(order[(s * t.batchSize)..<min((s + 1) * t.batchSize, memory.count)])
+      let (u, y, lengths) = gatherRows(memory, rows)
+      _ = try trainStep(u: u, y: y, lengths: lengths, learningRate: 1e-3)
+      position.globalStep += 1
+    }
+    return Double(steps) / (monotonicSeconds() - t0)
+  }
+
   func statusLine(epoch: Int, step: Int, stepsPerEpoch: Int, fraction: Double, simsPerSecond: Double, eta: Double) -> String {
     let loss = position.epochLossCount > 0 ? position.epochLossSum / Double(position.epochLossCount) : .nan
     var s = "epoch \(epoch + 1)/\(t.epochs) \(ProgressReporter.bar(fraction, width: 20)) step \(step)/\(stepsPerEpoch)"
@@ -214,7 +241,7 @@ public final class Trainer {
     let shards = min(t.shards, n)
     let losses = UnsafeMutableBufferPointer<Double>.allocate(capacity: shards)
     defer { losses.deallocate() }
-    approximator.zeroGradients()
+    // Invariant: every Parameter.grad is zero when a step starts (and after it ends).
     // Shard s: rows [s·n/shards, (s+1)·n/shards), loss weighted by its share of the batch.
     func runShard(_ s: Int) {
       let lo = s * n / shards, hi = (s + 1) * n / shards
@@ -228,23 +255,66 @@ public final class Trainer {
       losses[s] = Double(weighted.item)
       if losses[s].isFinite { g.backward(from: weighted) }
     }
-    if shards > 1 && threads > 1 {
+    let parallel = shards > 1 && threads > 1
+    if parallel {
       DispatchQueue.concurrentPerform(iterations: shards) { runShard($0) }
     } else {
       for s in 0..<shards { runShard(s) }
     }
     let loss = losses.reduce(0, +)
-    guard loss.isFinite else { return nil }
-    if t.shards > 1 { for s in 0..<shards { graphs[s].accumulateParameterGradients() } }
-    let norm = globalGradientNorm(trainable)
-    guard norm.isFinite else {
-      approximator.zeroGradients()
+    // Parameter-side work in parallel over parameters (each is independent; the norm is summed
+    // in parameter order, so the result does not depend on the thread count).
+    let squares = UnsafeMutableBufferPointer<Double>.allocate(capacity: trainable.count)
+    defer { squares.deallocate() }
+    forEachParameter(parallel: parallel) { k, param in
+      for s in 1..<max(shards, 1) {
+        if let g = graphs[s].gradient(of: param) { for i in 0..<param.count { param.grad[i] += g[i] } }
+      }
+      squares[k] = sumOfSquares(param.grad, count: param.count)
+    }
+    let norm = squares.reduce(0, +).squareRoot()
+    guard loss.isFinite, norm.isFinite else {
+      forEachParameter(parallel: parallel) { _, param in param.zeroGrad() }
       return nil
     }
-    if let c = t.clipNorm { clipGradients(trainable, maxNorm: c) }
-    adam.update(learningRate: learningRate)
+    let scale = t.clipNorm.map { norm > $0 ? Float($0 / norm) : 1 } ?? 1
+    adam.advanceStep()
+    forEachParameter(parallel: parallel) { k, param in
+      if scale != 1 { for i in 0..<param.count { param.grad[i] *= scale } }
+      adam.applyUpdate(toParameter: k, learningRate: learningRate)
+      param.zeroGrad()
+    }
     return loss
   }
+
+  /// Calls `body(k, parameter)` for every trainable parameter, split into contiguous groups of
+  /// similar size over the threads when `parallel`.
+  func forEachParameter(parallel: Bool, _ body: (Int, Parameter<Float>) -> Void) {
+    guard parallel else {
+      for (k, param) in trainable.enumerated() { body(k, param) }
+      return
+    }
+    let groups = parameterGroups
+    DispatchQueue.concurrentPerform(iterations: groups.count) { w in
+      for k in groups[w] { body(k, trainable[k]) }
+    }
+  }
+
+  /// `trainable` split into `threads` contiguous index ranges of about equal element counts.
+  lazy var parameterGroups: [Range<Int>] = {
+    let total = trainable.reduce(0) { $0 + $1.count }
+    let parts = max(1, min(threads, trainable.count))
+    var groups: [Range<Int>] = [], start = 0, acc = 0
+    for (k, param) in trainable.enumerated() {
+      acc += param.count
+      if acc * parts >= total * (groups.count + 1) && groups.count < parts - 1 {
+        groups.append(start..<(k + 1))
+        start = k + 1
+      }
+    }
+    groups.append(start..<trainable.count)
+    return groups.filter { !$0.isEmpty }
+  }()
 
   // MARK: Validation
 

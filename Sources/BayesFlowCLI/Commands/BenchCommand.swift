@@ -2,6 +2,7 @@ import ArgumentParser
 import BayesFlow
 import CBLAS
 import Foundation
+import Simulators
 
 /// `bayesflow bench [--case NAME]`: the speed measurements of docs/benchmarks.md.
 struct BenchCommand: ParsableCommand {
@@ -10,6 +11,7 @@ struct BenchCommand: ParsableCommand {
 
   enum Case: String, ExpressibleByArgument, CaseIterable {
     case mlp
+    case train
   }
 
   @Option(name: .customLong("case"), help: ArgumentHelp("Benchmark case: \(Case.allCases.map(\.rawValue).joined(separator: ", ")) (default: all).", valueName: "name"))
@@ -27,6 +29,12 @@ struct BenchCommand: ParsableCommand {
     for c in benchCase.map({ [$0] }) ?? Case.allCases {
       switch c {
       case .mlp: results.append(MLPBenchmark.run(steps: steps ?? 2000))
+      case .train:
+        for sim in [TwoMoons(), GaussianLinear()] as [any Simulator] {
+          for (threads, shards) in [(1, 1), (2, 2)] {
+            results.append(try TrainingBenchmark.run(simulator: sim, threads: threads, shards: shards, steps: steps ?? 1000))
+          }
+        }
       }
     }
     for r in results {

@@ -29,7 +29,10 @@ extension Graph {
     var beta: S = 0
     if let b {
       let bp = b.pointer
-      for r in 0..<rows { (z + r * o).update(from: bp, count: o) }
+      for r in 0..<rows {
+        let zr = z + r * o
+        for j in 0..<o { zr[j] = bp[j] }
+      }
       beta = 1
     }
     S.gemm(transA: false, transB: false, m: rows, n: o, k: sx.cols, alpha: 1, a: x.pointer, lda: sx.cols,
@@ -116,24 +119,30 @@ enum DropoutMask {
   static func apply<S: TensorScalar>(rate p: Double, rng: inout RandomStream, input: UnsafePointer<S>,
                                      output: UnsafeMutablePointer<S>, count n: Int) {
     let keep = S(1 / (1 - p))
-    let threshold = UInt64((p * 65536).rounded())
-    // The borrow of u − T is 1 exactly when u < T: a branch-free keep/drop decision.
-    @inline(__always) func kept(_ u: UInt64) -> S { S(1 &- ((u &- threshold) >> 63)) }
-    var i = 0
-    while i + 4 <= n {
-      let bits = rng.next()
-      output[i] = input[i] * keep * kept(bits & 0xFFFF)
-      output[i + 1] = input[i + 1] * keep * kept(bits >> 16 & 0xFFFF)
-      output[i + 2] = input[i + 2] * keep * kept(bits >> 32 & 0xFFFF)
-      output[i + 3] = input[i + 3] * keep * kept(bits >> 48)
-      i += 4
-    }
-    if i < n {
-      var bits = rng.next()
-      while i < n {
-        output[i] = input[i] * keep * kept(bits & 0xFFFF)
-        bits >>= 16
-        i += 1
+    let threshold = UInt16(min((p * 65536).rounded(), 65535))
+    // Blocks of 1024 uniforms: raw 64-bit draws are stored as 16-bit lanes, then a branch-free
+    // select over contiguous memory (vectorised).
+    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 256) { words in
+      let lanes = UnsafeRawPointer(words.baseAddress!).assumingMemoryBound(to: UInt16.self)
+      var start = 0
+      while start < n {
+        let m = min(1024, n - start)
+        for w in 0..<((m + 3) / 4) { words[w] = rng.next() }
+        let x = input + start, y = output + start
+        // 16 lanes at a time: kᵢ = 1 + ((uᵢ − T) >> 31) is 1 when uᵢ ≥ T, else 0.
+        var i = 0
+        while i + 16 <= m {
+          let u = UnsafeRawPointer(lanes + i).loadUnaligned(as: SIMD16<UInt16>.self)
+          let k = 1 &+ ((SIMD16<Int32>(truncatingIfNeeded: u) &- Int32(threshold)) &>> 31)
+          let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<S>.self) * keep * SIMD16<S>(k)
+          UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD16<S>.self)
+          i += 16
+        }
+        while i < m {
+          y[i] = lanes[i] >= threshold ? x[i] * keep : 0
+          i += 1
+        }
+        start += m
       }
     }
   }

@@ -73,7 +73,10 @@ extension Graph {
     var beta: S = 0
     if let b {
       let bp = b.pointer
-      for r in 0..<rows { (y + r * o).update(from: bp, count: o) }
+      for r in 0..<rows {
+        let yr = y + r * o
+        for j in 0..<o { yr[j] = bp[j] }
+      }
       beta = 1
     }
     S.gemm(transA: false, transB: false, m: rows, n: o, k: sx.cols, alpha: 1, a: x.pointer, lda: sx.cols,

@@ -173,8 +173,9 @@ extension Graph {
   }
 
   /// Inverted dropout: y = x ⊙ m with mᵢ = 1/(1−p) with probability 1−p, else 0, drawn from
-  /// the graph's stream (each 64-bit draw gives four 16-bit uniforms, so p is resolved to
-  /// 1/65536). Identity (no node) when not training or p = 0. VJP: x̄ += ȳ ⊙ m.
+  /// the graph's stream (`DropoutMask`: 16-bit uniforms, so p is resolved to 1/65536; the same
+  /// masks as the fused dense node). Identity (no node) when not training or p = 0.
+  /// VJP: x̄ += ȳ ⊙ m.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   func dropout(_ a: Tensor<S>, rate p: Double) -> Tensor<S> {
@@ -183,29 +184,10 @@ extension Graph {
     let t = makeNode(.dropout, shape: a.shape, requiresGrad: a.requiresGrad, inputs: a.id)
     let mask = values.allocate(a.count)
     nodes[t.id].aux = mask
-    let keep = S(1 / (1 - p))
-    let threshold = UInt64((p * 65536).rounded())
+    let ones = values.allocate(a.count)
+    ones.update(repeating: 1, count: a.count)
+    DropoutMask.apply(rate: p, rng: &rng, input: ones, output: mask, count: a.count)
     let x = a.pointer, y = t.pointer, n = a.count
-    // Mask first (four 16-bit uniforms per draw, compared without branches: the borrow of
-    // u − T is 1 exactly when u < T), then a plain vectorisable product.
-    @inline(__always) func kept(_ u: UInt64) -> S { S(1 &- ((u &- threshold) >> 63)) }
-    var i = 0
-    while i + 4 <= n {
-      let bits = rng.next()
-      mask[i] = keep * kept(bits & 0xFFFF)
-      mask[i + 1] = keep * kept(bits >> 16 & 0xFFFF)
-      mask[i + 2] = keep * kept(bits >> 32 & 0xFFFF)
-      mask[i + 3] = keep * kept(bits >> 48)
-      i += 4
-    }
-    if i < n {
-      var bits = rng.next()
-      while i < n {
-        mask[i] = keep * kept(bits & 0xFFFF)
-        bits >>= 16
-        i += 1
-      }
-    }
     for k in 0..<n { y[k] = x[k] * mask[k] }
     return t
   }

@@ -52,13 +52,21 @@ public final class Adam<S: TensorScalar> {
   /// With a = η/(1 − β₁ᵗ) and b = 1/(1 − β₂ᵗ): θ ← θ − a·m/(√(b·v) + ε) − ηλθ, which is the
   /// formula above with the bias corrections folded in.
   public func update(learningRate: Double) {
-    step += 1
+    advanceStep()
+    for k in parameters.indices { applyUpdate(toParameter: k, learningRate: learningRate) }
+  }
+
+  /// Starts update t + 1 (then call `applyUpdate` once for every parameter, in any order or
+  /// from several threads: the parameters are independent).
+  public func advanceStep() { step += 1 }
+
+  /// Updates parameter `k` (an index into `parameters`) with the current step's corrections.
+  public func applyUpdate(toParameter k: Int, learningRate: Double) {
     let c1 = 1 / (1 - Double.pow(beta1, step)), c2 = 1 / (1 - Double.pow(beta2, step))
-    for (k, entry) in parameters.enumerated() {
-      Adam.kernel(theta: entry.parameter.value, grad: entry.parameter.grad, m: m[k], v: v[k], count: entry.parameter.count,
-                  b1: S(beta1), b2: S(beta2), a: S(learningRate * c1), b: S(c2), eps: S(epsilon),
-                  decay: S(learningRate * weightDecay))
-    }
+    let entry = parameters[k]
+    Adam.kernel(theta: entry.parameter.value, grad: entry.parameter.grad, m: m[k], v: v[k], count: entry.parameter.count,
+                b1: S(beta1), b2: S(beta2), a: S(learningRate * c1), b: S(c2), eps: S(epsilon),
+                decay: S(learningRate * weightDecay))
   }
 
   /// The update over raw pointers, eight lanes at a time (explicit SIMD: the optimiser cannot
