@@ -42,6 +42,9 @@ public final class Trainer {
   public let directory: String
   public let progress: ProgressReporter
   public var checkpointPath: String { directory + "/checkpoint.h5" }
+  /// Stop as on SIGINT (checkpoint, then `TrainingInterrupted`) after this many steps of this
+  /// run: for tests and scripts that exercise resuming.
+  public var interruptAfterSteps: Int?
 
   private var approximator: Approximator!
   private var adam: Adam<Float>!
@@ -145,7 +148,7 @@ public final class Trainer {
         let eta = elapsed / Double(max(stepsThisRun, 1)) * Double(totalSteps - (epoch * stepsPerEpoch + step))
         progress.live(statusLine(epoch: epoch, step: step, stepsPerEpoch: stepsPerEpoch, fraction: doneFraction,
                                  simsPerSecond: Double(simulationsThisRun) / max(elapsed, 1e-9), eta: eta))
-        if trainingInterruptRequested != 0 {
+        if trainingInterruptRequested != 0 || interruptAfterSteps == stepsThisRun {
           try saveCheckpoint(runStart: runStart)
           throw TrainingInterrupted(checkpoint: checkpointPath)
         }
