@@ -65,7 +65,7 @@ let package = Package(
                 dependencies: ["BayesFlow", "Simulators", "Networks", "Tensors", "HDF5", "TestSupport"]),
     .testTarget(name: "SimulatorsTests",
                 dependencies: ["Simulators", "BayesFlow", "Tensors", "ODE", "TestSupport"]),
-    .testTarget(name: "CLITests", dependencies: ["BayesFlowCLI"]),
+    .testTarget(name: "CLITests", dependencies: ["BayesFlowCLI", "BayesFlow", "HDF5"]),
   ],
   swiftLanguageModes: [.v5]
 )

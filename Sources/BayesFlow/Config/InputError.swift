@@ -27,7 +27,7 @@ public enum ConfigFile {
     }
     guard case .object = json else { throw InputError(path, "expected a JSON object at the top level") }
     do { return try json.applying(overrides: overrides) } catch let e as ConfigError {
-      throw InputError("--set", e.description)
+      throw InputError("--set", e.message)
     }
   }
 }

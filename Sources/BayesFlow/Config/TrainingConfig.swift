@@ -60,7 +60,7 @@ public struct TrainingConfig: Sendable, Equatable {
     dataset = try o.string("dataset", default: nil, nullable: true)
     epochs = try o.int("epochs", default: 30, in: 1...1_000_000)
     let perEpoch = try o.int("batches_per_epoch", default: nil, in: 1...Int.max, nullable: true)
-    batchSize = try o.int("batch_size", default: 256, in: 2...1_000_000)
+    batchSize = try o.int("batch_size", default: 256, in: 2...Int.max)
     learningRate = try o.double("learning_rate", default: 5e-4, in: 0...10, exclusiveLower: true)
     schedule = try o.choice("schedule", default: ScheduleKind.cosine)
     warmupSteps = try o.int("warmup_steps", default: 0, in: 0...Int.max)

@@ -174,7 +174,7 @@ public enum Checkpoint {
   public static func read(_ path: String) throws -> CheckpointContents {
     guard FileManager.default.fileExists(atPath: path) else { throw InputError(path, "no such checkpoint file") }
     let f: H5File
-    do { f = try H5File.open(at: path) } catch { throw InputError(path, "not an HDF5 checkpoint (\(error))") }
+    do { f = try H5File.open(at: path) } catch { throw InputError(path, "not an HDF5 file (expected a checkpoint written by bayesflow fit)") }
     guard f.hasAttribute("format_version") else { throw InputError(path, "not a bayesflow checkpoint (no format_version attribute)") }
     let version = try f.readAttribute("format_version", as: Int64.self)
     guard version == fileFormatVersion else {

@@ -14,7 +14,7 @@ struct InspectCommand: ParsableCommand {
   func run() throws {
     guard FileManager.default.fileExists(atPath: file) else { throw InputError(file, "no such file") }
     let f: H5File
-    do { f = try H5File.open(at: file) } catch { throw InputError(file, "not an HDF5 file (\(error))") }
+    do { f = try H5File.open(at: file) } catch { throw InputError(file, "not an HDF5 file") }
     for name in try f.attributeNames() {
       print("\(name): \(try describeAttribute(f, name))")
     }
