@@ -27,6 +27,10 @@ public enum BuiltinSimulators {
     SimulatorFactory(name: "inverse_kinematics", about: InverseKinematics().about) { options in
       InverseKinematics(noise: try options.double("noise", default: 0, in: 0...1e6))
     },
+    // The template of docs/simulators.md.
+    SimulatorFactory(name: "exponential_decay", about: ExponentialDecay().about) { options in
+      try ExponentialDecay(options: options)
+    },
     // Radev et al. (2021) OutbreakFlow: SECIRD COVID-19 model on CVODE.
     SimulatorFactory(name: "secird", about: SECIRD.summary) { options in
       try SECIRD(options: options)
