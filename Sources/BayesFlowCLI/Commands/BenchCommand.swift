@@ -14,6 +14,7 @@ struct BenchCommand: ParsableCommand {
     case train
     case query
     case simulate
+    case timeseries
   }
 
   @Option(name: .customLong("case"), help: ArgumentHelp("Benchmark case: \(Case.allCases.map(\.rawValue).joined(separator: ", ")) (default: all).", valueName: "name"))
@@ -40,6 +41,11 @@ struct BenchCommand: ParsableCommand {
           for threads in [1, 2] { results.append(try SimulationBenchmark.run(simulator: sim, count: 2_000_000, threads: threads)) }
         }
         for threads in [1, 2] { results.append(try SimulationBenchmark.run(simulator: try SECIRD(), count: 4000, threads: threads)) }
+      case .timeseries:
+        results.append(TimeSeriesBenchmark.layers())
+        for (threads, shards) in [(1, 1), (2, 2)] {
+          results.append(try TimeSeriesBenchmark.anchor(threads: threads, shards: shards, steps: steps ?? 60))
+        }
       case .train:
         for sim in [TwoMoons(), GaussianLinear()] as [any Simulator] {
           for (threads, shards) in [(1, 1), (2, 2)] {
