@@ -70,7 +70,7 @@ final class RecoveryStudyTests: XCTestCase {
   /// Held-out simulations skip failures and replace them by later indices: the result is the
   /// first `count` successful simulations in index order, the rows `bayesflow simulate` writes.
   func testHeldOutSimulationsReplaceFailures() throws {
-    let sim = FlakySimulator()
+    let sim = NormalFailingBelowSimulator()
     let held = try RecoveryStudy.simulate(sim, count: 50, seed: 3, threads: 2)
     XCTAssertEqual(held.truths.count, 50)
     XCTAssertEqual(held.observations.count, 50)
@@ -85,7 +85,7 @@ final class RecoveryStudyTests: XCTestCase {
 }
 
 /// θ ~ N(0, 1), y = θ + N(0, 1); the simulation fails whenever θ < −1.2 (about 12%).
-private struct FlakySimulator: Simulator {
+private struct NormalFailingBelowSimulator: Simulator {
   let name = "flaky"
   let about = "fails for θ < −1.2"
   var parameters: [ParameterSpec] { [ParameterSpec("theta")] }

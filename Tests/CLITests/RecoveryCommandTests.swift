@@ -61,6 +61,24 @@ final class RecoveryCommandTests: CLITestCase {
                      "--quantities: unknown quantity \"log_L\"; expected one of log_age, log_mass, metallicity, A_V")
     assertUsageError(try CLI.run(args + ["--out", dir + "/x.png"]), "--out must end in .svg, got \(dir)/x.png")
     assertUsageError(try CLI.run(args + ["--data", data, "--simulations", "41"]), "\(data): holds 40 simulations, --simulations asks for 41")
+    assertUsageError(try CLI.run(args + ["--table", dir + "/t.txt"]), "--table must end in .csv, got \(dir)/t.txt")
+    assertUsageError(try CLI.run(args + ["--simulations", "1"]), "--simulations must be at least 2, got 1")
+    assertUsageError(try CLI.run(args + ["--interval", "1"]), "--interval must lie in [0, 1), got 1.0")
+    assertUsageError(try CLI.run(["recovery", "--checkpoint", dir + "/none.h5"]), "\(dir)/none.h5: no such checkpoint file")
+    assertUsageError(try CLI.run(args + ["--sbc-out", dir + "/no/s.svg"]), "\(dir)/no/s.svg: cannot write --sbc-out: no such directory \(dir)/no")
+
+    // A failing command leaves earlier outputs untouched; a successful one replaces them whole,
+    // leaving no temporary files behind.
+    let before = try String(contentsOfFile: svg, encoding: .utf8)
+    assertUsageError(try CLI.run(args + ["--derived", "--quantities", "log_L,nope", "--out", svg]),
+                     "--quantities: unknown quantity \"nope\"; expected one of log_age, log_mass, metallicity, A_V, mass_current, log_L, log_Teff, log_g")
+    XCTAssertEqual(try String(contentsOfFile: svg, encoding: .utf8), before)
+    XCTAssertEqual(try CLI.run(args + ["--quantities", "log_mass", "--out", svg]).status, 0)
+    let after = try String(contentsOfFile: svg, encoding: .utf8)
+    XCTAssertNotEqual(after, before)
+    XCTAssertEqual(after.components(separatedBy: "R² ").count - 1, 1)
+    XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)),
+                   ["rec.svg", "sbc.svg", "rec.csv", "c.json", "held.h5"])
   }
 
   func testPairsFromThetaAndFromFile() throws {
@@ -96,5 +114,20 @@ final class RecoveryCommandTests: CLITestCase {
                      "give exactly one of --observation and --theta")
     assertUsageError(try CLI.run(["pairs", "--checkpoint", Self.checkpoint, "--theta", "9.66,3,0,0.3"]),
                      "--theta: [9.66, 3.0, 0.0, 0.3] lies outside the prior's support")
+    assertUsageError(try CLI.run(["pairs", "--checkpoint", Self.checkpoint, "--observation", obs, "--index", "1"]),
+                     "\(obs): holds 1 observation(s); --index 1 asked")
+    assertUsageError(try CLI.run(["pairs", "--checkpoint", Self.checkpoint, "--theta", "9.66,0,0,0.3", "--samples", "1"]),
+                     "--samples must be at least 2, got 1")
+    assertUsageError(try CLI.run(["pairs", "--checkpoint", Self.checkpoint, "--theta", "9.66,0,0,x"]),
+                     "--theta: expected comma-separated numbers, got \"9.66,0,0,x\"")
+    assertUsageError(try CLI.run(["pairs", "--checkpoint", Self.checkpoint, "--theta", "9.66,0,0,0.3", "--out", dir + "/p.png"]),
+                     "--out must end in .svg, got \(dir)/p.png")
+    assertUsageError(try CLI.run(["pairs", "--checkpoint", Self.checkpoint, "--theta", "9.66,0,0,0.3", "--out", dir + "/no/p.svg"]),
+                     "\(dir)/no/p.svg: cannot write --out: no such directory \(dir)/no")
+    // Unknown panels fail before anything is written; the earlier figure stays as it was.
+    assertUsageError(try CLI.run(["pairs", "--checkpoint", Self.checkpoint, "--theta", "9.66,0,0,0.3", "--quantities", "log_age,age", "--out", svg]),
+                     "--quantities: unknown quantity \"age\"; expected one of log_age, log_mass, metallicity, A_V, mass_current, log_L, log_Teff, log_g")
+    XCTAssertEqual(try String(contentsOfFile: svg, encoding: .utf8), text)
+    XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), ["pairs.svg", "y.json"])
   }
 }

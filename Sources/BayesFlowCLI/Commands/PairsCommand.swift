@@ -105,10 +105,27 @@ struct PairsCommand: ParsableCommand {
   }
 
   func run() throws {
+    try checkOutputPath(out, flag: "--out")
     let posterior = try Posterior(checkpoint: checkpoint, registry: BuiltinSimulators.registry)
     if let threads { posterior.threads = threads }
     let sim = posterior.simulator
     let p = posterior.parameterNames.count
+    let derivedNames = sim.derivedQuantityNames
+    let allNames = posterior.parameterNames + derivedNames
+    let shown = derived ? allNames.count : p
+    // The panels, checked before any work.
+    let chosen: [Int]
+    if let quantities {
+      chosen = try quantities.split(separator: ",").map { q in
+        let name = q.trimmingCharacters(in: .whitespaces)
+        guard let i = allNames.firstIndex(of: name) else {
+          throw InputError("--quantities", "unknown quantity \"\(name)\"; expected one of \(allNames.joined(separator: ", "))")
+        }
+        return i
+      }
+    } else {
+      chosen = Array(0..<shown)
+    }
     let y: Observation
     var trueTheta: [Double]?
     var label: String
@@ -130,15 +147,12 @@ struct PairsCommand: ParsableCommand {
     do { draws = try posterior.sample([y], count: samples, seed: seed)[0] } catch let e as InputError {
       throw InputError(observation ?? "--theta", e.message)
     }
-    let derivedNames = sim.derivedQuantityNames
-    let allNames = posterior.parameterNames + derivedNames
     let rows = derivedNames.isEmpty ? draws : zip(draws, posterior.derived(draws)).map { $0 + $1 }
     let truthRow = trueTheta.map { $0 + sim.derivedQuantities($0) }
 
     // Summary: the observation, then mean, sd, quantiles and HDI per quantity (and the truth).
     var text = "observation: [" + y.values.map { String(format: "%.4f", $0) }.joined(separator: ", ") + "]\n"
     text += "quantity         mean         sd     median       2.5%      97.5%   95% HDI" + (truthRow != nil ? "                  truth" : "") + "\n"
-    let shown = derived ? allNames.count : p
     for (j, s) in ParameterSummary.summarize(rows, names: allNames).prefix(shown).enumerated() {
       var line = s.name.padding(toLength: max(12, s.name.count), withPad: " ", startingAt: 0)
       line += [s.mean, s.sd, s.median, s.q025, s.q975].map { String(format: " %10.4g", $0) }.joined()
@@ -150,18 +164,6 @@ struct PairsCommand: ParsableCommand {
     print(text, terminator: "")
 
     guard let out else { return }
-    let chosen: [Int]
-    if let quantities {
-      chosen = try quantities.split(separator: ",").map { q in
-        let name = q.trimmingCharacters(in: .whitespaces)
-        guard let i = allNames.firstIndex(of: name) else {
-          throw InputError("--quantities", "unknown quantity \"\(name)\"; expected one of \(allNames.joined(separator: ", "))")
-        }
-        return i
-      }
-    } else {
-      chosen = Array(0..<shown)
-    }
     let figure = PosteriorFigure.pairs(draws: rows.map { r in chosen.map { r[$0] } }, names: chosen.map { allNames[$0] },
                                        truth: truthRow.map { t in chosen.map { t[$0] } }, label: title ?? label, maxPoints: maxPoints)
     try writeOutput(figure.svg(id: "pairs", kind: "pairs"), to: out)

@@ -76,8 +76,15 @@ struct RecoveryCommand: ParsableCommand {
   }
 
   func run() throws {
+    for (flag, path) in [("--out", out), ("--sbc-out", sbcOut), ("--table", table)] { try checkOutputPath(path, flag: flag) }
     let posterior = try Posterior(checkpoint: checkpoint, registry: BuiltinSimulators.registry)
     if let threads { posterior.threads = threads }
+    // The quantities, checked before any work (the study's names are these).
+    let names = posterior.parameterNames + (derived ? posterior.simulator.derivedQuantityNames : [])
+    let subset = quantities.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+    for n in subset ?? [] where !names.contains(n) {
+      throw InputError("--quantities", "unknown quantity \"\(n)\"; expected one of \(names.joined(separator: ", "))")
+    }
     let progress = ProgressReporter()
     let held: (truths: [[Double]], observations: [Observation], indices: [Int])
     let dataSeed: UInt64
@@ -101,9 +108,7 @@ struct RecoveryCommand: ParsableCommand {
     let study = try RecoveryStudy.run(posterior: posterior, truths: held.truths, observations: held.observations, draws: draws,
                                       seed: drawSeed, derived: derived, intervalLevel: interval > 0 ? interval : 0.9)
     let chosen: [Int]?
-    do {
-      chosen = try study.indices(of: quantities.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
-    } catch let e as InputError { throw InputError("--quantities", e.message) }
+    do { chosen = try study.indices(of: subset) } catch let e as InputError { throw InputError("--quantities", e.message) }
     let source = data.map { "the first \(simulations) simulations of \($0)" } ?? "\(simulations) held-out simulations (seed \(dataSeed))"
     var text = "\(posterior.simulator.name): \(source) × \(draws) posterior draws"
     if study.droppedDataSets > 0 { text += "; \(study.droppedDataSets) data sets dropped (a derived quantity not finite)" }
