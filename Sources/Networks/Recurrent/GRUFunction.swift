@@ -48,13 +48,10 @@ final class GRUFunction<S: TensorScalar>: RecurrentSequenceFunction {
                saved: UnsafeMutablePointer<S>, work pre: UnsafeMutablePointer<S>, y: UnsafeMutablePointer<S>) {
     let h = units, g3 = 3 * h, width = directions * g3, rows = packed.batch * time, n = packed.total
     let a = saved
-    for r in 0..<rows { (a + r * width).update(from: bias, count: width) }
-    S.gemm(transA: false, transB: false, m: rows, n: width, k: channels, alpha: 1, a: x, lda: channels,
-           b: wInput, ldb: width, beta: 1, c: a, ldc: width)
+    projectInputs(x: x, channels: channels, batch: packed.batch, rows: rows, wInput: wInput, bias: bias, into: a, y: y)
     let zero = saved + rows * width + directions * n * 7 * h
     zero.update(repeating: 0, count: h)
     let outWidth = directions * h
-    y.update(repeating: 0, count: returnSequences ? rows * outWidth : packed.batch * outWidth)
     for dir in 0..<directions {
       let base = saved + rows * width + dir * n * 7 * h
       let hs = base, zrs = base + n * h, ns = base + 3 * n * h, rho = base + 4 * n * h

@@ -62,6 +62,18 @@ extension RecurrentSequenceFunction {
              gb: graph.requiresGrad(ib) ? graph.gradientBuffer(ib) : nil)
   }
 
+  /// The input side of the forward pass for all B·T rows at once: a = x·W_x + b [B·T, D·G]
+  /// (`bias` starts with the D·G input bias) in one gemm; also clears y, whose padded entries
+  /// stay zero. `rows` = B·T.
+  func projectInputs(x: UnsafePointer<Scalar>, channels: Int, batch: Int, rows: Int, wInput: UnsafePointer<Scalar>,
+                     bias: UnsafePointer<Scalar>, into a: UnsafeMutablePointer<Scalar>, y: UnsafeMutablePointer<Scalar>) {
+    let width = directions * gateWidth, outWidth = directions * units
+    for r in 0..<rows { (a + r * width).update(from: bias, count: width) }
+    Scalar.gemm(transA: false, transB: false, m: rows, n: width, k: channels, alpha: 1, a: x, lda: channels,
+                b: wInput, ldb: width, beta: 1, c: a, ldc: width)
+    y.update(repeating: 0, count: (returnSequences ? rows : batch) * outWidth)
+  }
+
   /// Without `returnSequences`, copies each series' last state of direction `dir` (packed row
   /// j at its last step L_j − 1) into y [B, D·H]; series of length 0 keep their zeros.
   func writeFinalStates(_ packed: PackedSequences, states hs: UnsafePointer<Scalar>, direction dir: Int,
