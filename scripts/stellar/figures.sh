@@ -4,7 +4,8 @@
 #   2. recovery + SBC on 500 held-out simulations × 1000 draws (parameters and derived quantities),
 #      a second, independent set of 1000 simulations (seed 77) to show the spread, and a third of
 #      4000 simulations (seed 2026) × 250 draws, a more powerful SBC test of the parameters,
-#   3. SBC with `bayesflow calibrate`: 1000 fresh simulations × 1000 draws (report in runs/),
+#   3. SBC with `bayesflow calibrate`: 1000 fresh simulations × 1000 draws (report in runs/), and
+#      the A_V ranks split by the observation (scripts/stellar/sbc_by_observation.py),
 #   4. the example stars: pairs plots, summaries and posterior predictive checks,
 #   5. reference posteriors of the example stars by importance sampling (NO_REFERENCE=1 skips).
 # Outputs: docs/stellar/*.svg and docs/stellar/*.txt|csv|json (small text tables).
@@ -40,6 +41,18 @@ echo "== a larger SBC check of the four parameters: 4000 simulations (seed 2026)
 echo "== SBC: bayesflow calibrate, 1000 simulations × 1000 draws"
 "$bin" calibrate --checkpoint "$ck" --simulations 1000 --draws 1000 --seed 1 \
   --report "$run/calibration.html" --metrics "$fig/calibration.json" | sed "s|$PWD/||" | tee "$fig/calibration.txt"
+
+echo "== A_V ranks split by the observation (V, V − H quartiles): 4000 simulations (seed 2026) × 250 draws"
+sbc=runs/sbc
+mkdir -p "$sbc"
+rm -f "$sbc/held.h5" "$sbc/draws.h5"
+"$bin" simulate Configs/stellar_tracks.json --count 4000 --seed 2026 --out "$sbc/held.h5" > /dev/null
+"$bin" sample --checkpoint "$ck" --observation "$sbc/held.h5" --samples 250 --seed 5 --out "$sbc/draws.h5"
+h5dump -d /parameters -b LE -o "$sbc/held.p" "$sbc/held.h5" > /dev/null
+h5dump -d /observations -b LE -o "$sbc/held.y" "$sbc/held.h5" > /dev/null
+h5dump -d /samples -b LE -o "$sbc/draws.s" "$sbc/draws.h5" > /dev/null
+python3 scripts/stellar/sbc_by_observation.py --prefix "$sbc/held" --draws "$sbc/draws.s" --count 4000 --samples 250 \
+  | tee "$fig/sbc_by_observation.txt"
 
 # Example stars: θ = log_age, log_mass, [M/H], A_V; the observation is simulated from θ with
 # --data-seed 1 (0.03 mag noise), the posterior drawn with --seed 1.
