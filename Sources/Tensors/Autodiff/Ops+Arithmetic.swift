@@ -18,26 +18,32 @@ struct Broadcast {
   var sb: (Int, Int, Int, Int)
   var shape: Shape
 
+  /// Allocation-free (it runs for every elementwise op of every step): shapes are right-aligned
+  /// in four slots, missing leading dimensions count as 1.
   init?(_ a: Shape, _ b: Shape) {
     let rank = max(a.rank, b.rank)
-    func padded(_ s: Shape) -> [Int] { Array(repeating: 1, count: 4 - s.rank) + s.dims }
-    let pa = padded(a), pb = padded(b)
-    var o = [Int](repeating: 1, count: 4)
-    for i in 0..<4 {
-      if pa[i] == pb[i] || pb[i] == 1 { o[i] = pa[i] } else if pa[i] == 1 { o[i] = pb[i] } else { return nil }
-    }
-    func strides(_ p: [Int]) -> (Int, Int, Int, Int) {
-      var s = [0, 0, 0, 0], acc = 1
-      for i in stride(from: 3, through: 0, by: -1) {
-        s[i] = (p[i] == 1 && o[i] != 1) ? 0 : acc
-        acc *= p[i]
+    @inline(__always) func padded(_ s: Shape, _ i: Int) -> Int { i < 4 - s.rank ? 1 : s[i - (4 - s.rank)] }
+    var o = (1, 1, 1, 1), stA = (0, 0, 0, 0), stB = (0, 0, 0, 0)
+    var accA = 1, accB = 1
+    for i in stride(from: 3, through: 0, by: -1) {
+      let da = padded(a, i), db = padded(b, i)
+      let n: Int
+      if da == db || db == 1 { n = da } else if da == 1 { n = db } else { return nil }
+      // Stride 0 along an axis the operand repeats.
+      let sa = (da == 1 && n != 1) ? 0 : accA, sb = (db == 1 && n != 1) ? 0 : accB
+      accA *= da
+      accB *= db
+      switch i {
+      case 0: o.0 = n; stA.0 = sa; stB.0 = sb
+      case 1: o.1 = n; stA.1 = sa; stB.1 = sb
+      case 2: o.2 = n; stA.2 = sa; stB.2 = sb
+      default: o.3 = n; stA.3 = sa; stB.3 = sb
       }
-      return (s[0], s[1], s[2], s[3])
     }
-    out = (o[0], o[1], o[2], o[3])
-    sa = strides(pa)
-    sb = strides(pb)
-    shape = Shape(Array(o[(4 - rank)...]))
+    out = o
+    sa = stA
+    sb = stB
+    shape = Shape(trailing: rank, of: o)
   }
 
   /// Calls `body(offsetA, offsetB, offsetOut, n, strideA, strideB)` for each innermost run.

@@ -18,6 +18,19 @@ public struct Shape: Equatable, Hashable, Sendable, CustomStringConvertible {
          dims.count > 2 ? dims[2] : 1, dims.count > 3 ? dims[3] : 1)
   }
 
+  /// The last `rank` of four dimensions, without building an array.
+  init(trailing rank: Int, of dims: (Int, Int, Int, Int)) {
+    precondition(rank >= 0 && rank <= 4)
+    self.rank = rank
+    switch rank {
+    case 0: d = (1, 1, 1, 1)
+    case 1: d = (dims.3, 1, 1, 1)
+    case 2: d = (dims.2, dims.3, 1, 1)
+    case 3: d = (dims.1, dims.2, dims.3, 1)
+    default: d = dims
+    }
+  }
+
   /// Dimension `i` (0-based); negative `i` counts from the end.
   @inlinable public subscript(_ i: Int) -> Int {
     get {
