@@ -1,77 +1,101 @@
 #!/usr/bin/env bash
 # The OutbreakFlow Germany analysis (docs/secird.md): fit or resume the amortized SECIRD posterior,
-# report the Germany posterior with the authors' medians, the posterior predictive against the
-# data, and simulation-based calibration on held-out simulations.
+# report the Germany posterior next to the authors' medians with the posterior predictive against
+# the data, and check calibration (SBC) on held-out simulations.
 #
-#   scripts/secird_germany.sh                 # fit 40 epochs + 10 annealing epochs (resuming runs/secird_germany if present), then report
-#   EPOCHS=60 ANNEAL_EPOCHS= scripts/secird_germany.sh   # extend the first phase to 60 epochs (500 steps each), no annealing
-#   STEPS=report scripts/secird_germany.sh    # only the reports of the existing checkpoint
-#   STEPS=sbc SBC_OUT=docs/secird-results/sbc_e20 scripts/secird_germany.sh   # only the SBC
+#   scripts/secird_germany.sh                  # fit/resume to epoch 60, report, SBC of the final checkpoint
+#   STEPS=report scripts/secird_germany.sh     # only the Germany report of the existing checkpoint
+#   STEPS=sbc scripts/secird_germany.sh        # only the SBC of the existing checkpoint
+#   STEPS=budget scripts/secird_germany.sh     # SBC of every stage checkpoint (the budget table)
 #
-# Training (docs/secird.md): phase 1 runs the config (exponential decay from lr 5e-4) to EPOCHS
-# (default: its training.epochs, 40); phase 2 resumes the same run to ANNEAL_EPOCHS (default 50)
-# with the base learning rate ANNEAL_LR (default 1e-4, i.e. ×0.2 at the same point of the decay):
-# a low-learning-rate finish that removes most of the epoch-to-epoch jitter of the posterior.
-# Both phases resume exactly (bit-for-bit) from the last epoch checkpoint, so the script can be
-# interrupted and rerun; a finished phase is skipped.
+# Training, two phases of one run (docs/secird.md, "Training"):
+#   1. epochs 1–40: Configs/secird_germany.json as it is (Adam, lr 5e-4 × 0.95 every 1000 steps);
+#   2. epochs 41–60: the same run resumed with base learning rate 1e-4 (× 0.2 at the same point
+#      of the decay), a low-learning-rate finish.
+# The run is advanced to each epoch of STAGES in turn (`fit --resume --set training.epochs=E`) and
+# its checkpoint copied to $RUN/../secird_stages/eE.h5 for the budget study. Resuming is exact and
+# the exponential schedule does not depend on training.epochs, so the stages give the same weights
+# as one uninterrupted run; finished stages are skipped, so the script can be stopped and rerun.
 #
-# Environment (defaults): EPOCHS (config), ANNEAL_EPOCHS (50; empty: no phase 2), ANNEAL_LR (1e-4), RUN (runs/secird_germany),
-# OUT (docs/secird-results), STEPS ("fit report sbc"), DRAWS (4000 posterior draws for the table),
-# PREDICTIVE (1000 predictive simulations), SBC_SIMULATIONS (500), SBC_DRAWS (1000), SEED (1).
-# Needs the Swift toolchain and python3 (standard library only).
+# Environment (defaults): RUN (runs/secird_germany), OUT (docs/secird-results),
+# STEPS ("fit report sbc"), STAGES ("2 5 10 15 20 25 30 35 40 45 50 55 60"), PHASE1 (40),
+# LR2 (0.0001), DRAWS (4000 posterior draws for the table), PREDICTIVE (1000 predictive
+# simulations), SBC_SIMULATIONS (500), SBC_DRAWS (1000), SEED (1).
+# Needs the Swift toolchain, python3 (standard library only) and h5dump (hdf5-tools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CONFIG=Configs/secird_germany.json
 OBSERVATION=Configs/data/germany_2020.csv
-DATA=Simulators/Resources/covid/germany_daily_2020-03-02_2020-05-21.csv
+DATES=Simulators/Resources/covid/germany_daily_2020-03-02_2020-05-21.csv
 RUN=${RUN:-runs/secird_germany}
+STAGE_DIR=$(dirname "$RUN")/secird_stages
 OUT=${OUT:-docs/secird-results}
 STEPS=${STEPS:-fit report sbc}
+STAGES=${STAGES:-2 5 10 15 20 25 30 35 40 45 50 55 60}
+PHASE1=${PHASE1:-40}
+LR2=${LR2:-0.0001}
 DRAWS=${DRAWS:-4000}
 PREDICTIVE=${PREDICTIVE:-1000}
+SBC_SIMULATIONS=${SBC_SIMULATIONS:-500}
+SBC_DRAWS=${SBC_DRAWS:-1000}
 SEED=${SEED:-1}
-SBC_OUT=${SBC_OUT:-$OUT/sbc}
 BF=.build/release/bayesflow
 CKPT=$RUN/checkpoint.h5
-mkdir -p "$RUN" "$OUT"
+mkdir -p "$RUN" "$OUT" "$STAGE_DIR"
 
 has() { [[ " $STEPS " == *" $1 "* ]]; }
 
 swift build -c release --product bayesflow >&2
 
 if has fit; then
-  echo "== fit ($(uptime))" >&2
-  extra=()
-  [[ -n "${EPOCHS:-}" ]] && extra=(--set "training.epochs=$EPOCHS")
-  /usr/bin/time -f "fit: %e s wall, %U s user, %S s sys" \
-    "$BF" fit "$CONFIG" --out "$RUN" --resume "${extra[@]}" 2>&1 | tee -a "$RUN/fit.log"
-  ANNEAL_EPOCHS=${ANNEAL_EPOCHS-50}
-  if [[ -n "$ANNEAL_EPOCHS" ]]; then
-    echo "== annealing to epoch $ANNEAL_EPOCHS, base learning rate ${ANNEAL_LR:-0.0001} ($(uptime))" >&2
-    /usr/bin/time -f "anneal: %e s wall, %U s user, %S s sys" \
-      "$BF" fit "$CONFIG" --out "$RUN" --resume --set "training.epochs=$ANNEAL_EPOCHS" \
-      --set "training.learning_rate=${ANNEAL_LR:-0.0001}" 2>&1 | tee -a "$RUN/fit.log"
-  fi
-  echo "== after fit ($(uptime))" >&2
+  for e in $STAGES; do
+    [[ -f "$STAGE_DIR/e$e.h5" ]] && continue
+    if [[ -f "$CKPT" ]] && (( $(python3 scripts/secird/history_table.py "$CKPT" --last-epoch) > e )); then
+      echo "scripts/secird_germany.sh: $CKPT is past epoch $e but $STAGE_DIR/e$e.h5 is missing; leave epoch $e out of STAGES or start a new RUN" >&2
+      exit 2
+    fi
+    lr=(); (( e > PHASE1 )) && lr=(--set "training.learning_rate=$LR2")
+    echo "== fit to epoch $e ${lr[*]} ($(uptime))" >&2
+    /usr/bin/time -f "fit to epoch $e: %e s wall, %U s user, %S s sys" \
+      "$BF" fit "$CONFIG" --out "$RUN" --resume --set "training.epochs=$e" "${lr[@]}" 2>&1 | tee -a "$RUN/fit.log"
+    cp "$CKPT" "$STAGE_DIR/e$e.h5"
+  done
+  python3 scripts/secird/history_table.py "$CKPT" --every 5 > "$OUT/training_history.md"
 fi
+
+calibrate() {  # calibrate CHECKPOINT METRICS.json REPORT.html
+  "$BF" calibrate --checkpoint "$1" --simulations "$SBC_SIMULATIONS" --draws "$SBC_DRAWS" --seed "$SEED" \
+    --observation "$OBSERVATION" --metrics "$2" --report "$3"
+}
 
 if has report; then
   echo "== Germany posterior ($DRAWS draws) and posterior predictive ($PREDICTIVE simulations)" >&2
   "$BF" sample --checkpoint "$CKPT" --observation "$OBSERVATION" --samples "$DRAWS" --seed "$SEED" --out "$RUN/germany_draws.csv"
-  "$BF" sample --checkpoint "$CKPT" --observation "$OBSERVATION" --samples "$DRAWS" --seed "$SEED" --summary
   "$BF" predict --checkpoint "$CKPT" --observation "$OBSERVATION" --samples "$PREDICTIVE" --seed "$SEED" \
     --out "$RUN/germany_predictive_raw.csv"
   python3 scripts/secird/germany_report.py --draws "$RUN/germany_draws.csv" --predictive "$RUN/germany_predictive_raw.csv" \
-    --data "$DATA" --out "$OUT" \
-    --label "Checkpoint \`$CKPT\` ($CONFIG${EPOCHS:+, training.epochs=$EPOCHS}); \`bayesflow sample --samples $DRAWS --seed $SEED\`, \`bayesflow predict --samples $PREDICTIVE --seed $SEED\`."
+    --data "$DATES" --out "$OUT" \
+    --label "Checkpoint \`$CKPT\` (scripts/secird_germany.sh); \`bayesflow sample --samples $DRAWS --seed $SEED\`, \`bayesflow predict --samples $PREDICTIVE --seed $SEED\`."
 fi
 
 if has sbc; then
-  echo "== SBC: ${SBC_SIMULATIONS:-500} held-out simulations × ${SBC_DRAWS:-1000} draws ($(uptime))" >&2
-  swift build -c release --build-tests >&2
-  SECIRD_SBC_CHECKPOINT="$CKPT" SECIRD_SBC_OUT="$SBC_OUT" SECIRD_SBC_SIMULATIONS="${SBC_SIMULATIONS:-500}" \
-    SECIRD_SBC_DRAWS="${SBC_DRAWS:-1000}" SECIRD_SBC_LABEL="${SBC_LABEL:-}" \
-    .build/release/bayesflow-swiftPackageTests.xctest SimulatorsTests.SECIRDCalibrationRun/testSBC
-  cat "$SBC_OUT.md"
+  echo "== SBC: $SBC_SIMULATIONS held-out simulations × $SBC_DRAWS draws ($(uptime))" >&2
+  calibrate "$CKPT" "$OUT/sbc.json" "$RUN/calibration.html"
+  python3 scripts/secird/sbc_table.py "$OUT/sbc.json" \
+    --label "\`bayesflow calibrate --checkpoint $CKPT --simulations $SBC_SIMULATIONS --draws $SBC_DRAWS --seed $SEED --observation $OBSERVATION\`" \
+    > "$OUT/sbc.md"
+  cat "$OUT/sbc.md"
+fi
+
+if has budget; then
+  mkdir -p "$OUT/budget"
+  for ckpt in "$STAGE_DIR"/e*.h5; do
+    name=$(basename "$ckpt" .h5)
+    [[ -f "$OUT/budget/$name.json" ]] && continue
+    echo "== SBC of $ckpt ($(uptime))" >&2
+    calibrate "$ckpt" "$OUT/budget/$name.json" "$STAGE_DIR/$name.html"
+  done
+  python3 scripts/secird/budget_table.py "$OUT/budget" "$STAGE_DIR" > "$OUT/budget.md"
+  cat "$OUT/budget.md"
 fi

@@ -47,8 +47,14 @@ final class PredictCommandTests: CLITestCase {
       XCTAssertGreaterThanOrEqual(q[0], 0, "the simulator's counts are ≥ 0")
     }
     XCTAssertTrue(r.stderr.contains("predict: 200 posterior draws, 200 simulations used"), r.stderr)
-    for name in ["confirmed", "recovered", "deceased"] {
-      XCTAssertTrue(r.stderr.contains("  \(name): observed inside 50% band "), r.stderr)
+    // The fractions on stderr are those of the CSV: observed values inside [q0.25, q0.75] and [q0.025, q0.975].
+    for (c, name) in ["confirmed", "recovered", "deceased"].enumerated() {
+      let rows = lines.dropFirst().enumerated().filter { $0.offset % 3 == c }.map { $0.element.split(separator: ",").map(String.init) }
+      func inside(_ lo: Int, _ hi: Int) -> Double {
+        Double(rows.filter { Double($0[lo])! <= Double($0[2])! && Double($0[2])! <= Double($0[hi])! }.count) / Double(rows.count)
+      }
+      let expected = String(format: "  %@: observed inside 50%% band %.3f, 95%% band %.3f", name, inside(4, 6), inside(3, 7))
+      XCTAssertTrue(r.stderr.contains(expected), "expected \(expected) in \(r.stderr)")
     }
     // Same seed, same output; another seed, other quantiles.
     XCTAssertEqual(try CLI.run(["predict", "--checkpoint", Self.checkpoint, "--observation", Self.germany, "--samples", "200",
@@ -69,6 +75,24 @@ final class PredictCommandTests: CLITestCase {
   }
 
   func testInputErrors() throws {
+    let missing = dir + "/none/checkpoint.h5"
+    assertUsageError(try CLI.run(["predict", "--checkpoint", missing, "--observation", Self.germany]),
+                     "\(missing): no such checkpoint file")
+    assertUsageError(try CLI.run(["predict", "--checkpoint", Self.checkpoint, "--observation", Self.germany, "--levels", "0.9,0.1"]),
+                     "--levels must be increasing, got 0.9,0.1")
+    assertUsageError(try CLI.run(["predict", "--checkpoint", Self.checkpoint, "--observation", Self.germany, "--levels", "0.5,x"]),
+                     "--levels must be comma-separated numbers in (0, 1), got 0.5,x")
+    assertUsageError(try CLI.run(["predict", "--checkpoint", Self.checkpoint, "--observation", Self.germany, "--threads", "0"]),
+                     "--threads must be at least 1, got 0")
+    let nowhere = dir + "/no/such/dir/q.csv"
+    assertUsageError(try CLI.run(["predict", "--checkpoint", Self.checkpoint, "--observation", Self.germany, "--out", nowhere]),
+                     "\(nowhere): cannot write --out: no such directory \(dir)/no/such/dir")
+    let row = "[" + Array(repeating: "[1, 2, 3]", count: 81).joined(separator: ", ") + "]"
+    let two = write("two.json", "{\"observations\": [\(row), \(row)]}")
+    let out = dir + "/never.csv"
+    assertUsageError(try CLI.run(["predict", "--checkpoint", Self.checkpoint, "--observation", two, "--out", out]),
+                     "\(two): 2 observations given; predict takes one")
+    XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing written on an error")
     assertUsageError(try CLI.run(["predict", "--checkpoint", Self.checkpoint, "--observation", Self.germany, "--levels", "0.5,1"]),
                      "--levels must be comma-separated numbers in (0, 1), got 0.5,1")
     assertUsageError(try CLI.run(["predict", "--checkpoint", Self.checkpoint, "--observation", Self.germany, "--samples", "0"]),

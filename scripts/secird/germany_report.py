@@ -9,6 +9,8 @@ Reads the posterior draws of `bayesflow sample --out DRAWS.csv` and the predicti
                           (specs/secird_covid.md), and the predictive check summary
   germany_posterior.csv   the same numbers, machine-readable
   germany_predictive.csv  date, day, stream, observed, predictive quantiles (next to the data)
+  germany_predictive.svg  the three daily series: observed counts (dots), predictive median (line),
+                          central 50% and 95% predictive bands (shaded)
 
 Usage:
   python3 scripts/secird/germany_report.py --draws DRAWS.csv --predictive PRED.csv \
@@ -65,6 +67,60 @@ def fmt(x):
     return f"{x:.3g}"
 
 
+def nice_ticks(top, count=5):
+    """Round tick values 0, step, 2·step, … ≤ top with step in {1, 2, 5}·10^k."""
+    raw = top / count
+    mag = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    return [i * step for i in range(int(top // step) + 1)]
+
+
+def predictive_svg(pred, dates, streams, qcols):
+    """Three stacked panels (one per stream) of the posterior predictive against the data."""
+    lo95, lo50, med, hi50, hi95 = "q0.025", "q0.25", "q0.5", "q0.75", "q0.975"
+    for q in (lo95, lo50, med, hi50, hi95):
+        assert q in qcols, f"the plot needs quantile {q}"
+    width, panel, left, right, top, gap = 760, 190, 64, 16, 44, 46
+    height = top + len(streams) * (panel + gap) - 8
+    days = len(dates)
+    def x(day):
+        return left + (width - left - right) * day / (days - 1)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+             'font-family="sans-serif" font-size="11">',
+             f'<rect width="{width}" height="{height}" fill="white"/>',
+             f'<text x="{left}" y="14" font-size="12">Germany, daily new counts (dots; red: outside the 95% band)</text>',
+             f'<text x="{left}" y="29" font-size="12">posterior predictive: median (line), central 50% and 95% bands (shaded)</text>']
+    for k, s in enumerate(streams):
+        rs = sorted((r for r in pred if r["channel"] == s), key=lambda r: int(r["row"]))
+        y0 = top + k * (panel + gap) + 14
+        vmax = max(max(float(r[hi95]), float(r["observed"])) for r in rs) * 1.05 or 1
+        def y(v):
+            return y0 + panel - panel * v / vmax
+        def band(a, b):
+            pts = [f"{x(int(r['row'])):.1f},{y(float(r[a])):.1f}" for r in rs]
+            pts += [f"{x(int(r['row'])):.1f},{y(float(r[b])):.1f}" for r in reversed(rs)]
+            return " ".join(pts)
+        parts.append(f'<text x="{left}" y="{y0 - 4}" font-size="12" font-weight="bold">{s}</text>')
+        for t in nice_ticks(vmax / 1.05):
+            parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#e4e4e4"/>')
+            parts.append(f'<text x="{left - 6}" y="{y(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
+        parts.append(f'<polygon points="{band(lo95, hi95)}" fill="#c6dbef"/>')
+        parts.append(f'<polygon points="{band(lo50, hi50)}" fill="#6baed6"/>')
+        line = " ".join(f"{x(int(r['row'])):.1f},{y(float(r[med])):.1f}" for r in rs)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="#08519c" stroke-width="1.5"/>')
+        for r in rs:
+            v = float(r["observed"])
+            outside = not (float(r[lo95]) <= v <= float(r[hi95]))
+            parts.append(f'<circle cx="{x(int(r["row"])):.1f}" cy="{y(v):.1f}" r="2.2" '
+                         f'fill="{"#d62728" if outside else "black"}"/>')
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y0 + panel}" y2="{y0 + panel}" stroke="black"/>')
+        for day in range(0, days, 14):
+            parts.append(f'<line x1="{x(day):.1f}" x2="{x(day):.1f}" y1="{y0 + panel}" y2="{y0 + panel + 4}" stroke="black"/>')
+            parts.append(f'<text x="{x(day):.1f}" y="{y0 + panel + 16}" text-anchor="middle">{dates[day]}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--draws", required=True)
@@ -102,6 +158,9 @@ def main():
         for r in pred:
             day = int(r["row"])
             w.writerow([dates[day], day, r["channel"], r["observed"]] + [f"{float(r[c]):.6g}" for c in qcols])
+
+    with open(os.path.join(args.out, "germany_predictive.svg"), "w") as f:
+        f.write(predictive_svg(pred, dates, streams, qcols))
 
     # Predictive check: fraction of observed days inside the central 50% and 95% bands.
     check = {}

@@ -2,6 +2,7 @@
 """Training history of a bayesflow checkpoint as a Markdown table (via h5dump, hdf5-tools).
 
   python3 scripts/secird/history_table.py runs/secird_germany/checkpoint.h5 [--every 5]
+  python3 scripts/secird/history_table.py runs/secird_germany/checkpoint.h5 --last-epoch
 
 Columns: epoch, optimizer steps, training simulations, training loss, validation loss, learning
 rate, cumulative training wall time (s). `seconds` is wall-clock time of the training loop
@@ -25,7 +26,11 @@ def main():
     ap.add_argument("checkpoint")
     ap.add_argument("--every", type=int, default=1, help="print every k-th epoch (and the last)")
     ap.add_argument("--steps-per-epoch", type=int, default=500)
+    ap.add_argument("--last-epoch", action="store_true", help="print only the number of the last trained epoch")
     a = ap.parse_args()
+    if a.last_epoch:
+        print(int(dataset(a.checkpoint, "epoch")[-1]))
+        return
     cols = {n: dataset(a.checkpoint, n) for n in ["epoch", "loss", "validation_loss", "learning_rate", "seconds", "simulations"]}
     print("| epoch | steps | simulations | loss | validation loss | learning rate | wall s |")
     print("|---|---|---|---|---|---|---|")

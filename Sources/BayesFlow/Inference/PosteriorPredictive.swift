@@ -4,6 +4,12 @@ import Tensors
 /// The posterior predictive distribution of one observation: the simulator run at posterior
 /// draws, summarised by pointwise quantiles per row and channel (`PredictiveQuantiles`).
 ///
+///     θ⁽ⁱ⁾ ~ q(θ | y_obs),  ỹ⁽ⁱ⁾ ~ p(y | θ⁽ⁱ⁾),  i = 1…n
+///     Q_q[t, c] = the q-quantile of {ỹ⁽ⁱ⁾[t, c]}ᵢ (type-7 interpolation)
+///
+/// so [Q_0.025, Q_0.975] is the central 95% pointwise predictive band of y[t, c]; it includes the
+/// observation noise of the simulator, not only the parameter uncertainty.
+///
 ///     let pp = try PosteriorPredictive(posterior: posterior, observation: y, draws: 1000, seed: 1)
 ///     pp.quantiles.quantile(2, time: t, channel: c)     // the predictive median of y[t, c]
 ///     pp.insideFraction(level: 0.95, channel: c)        // observed values inside the 95% band
@@ -35,14 +41,11 @@ public struct PosteriorPredictive: Sendable {
     let thetas = try posterior.sample([y], count: count, seed: seed)[0]
     let sims = PosteriorPredictive.simulate(posterior.simulator, at: thetas, seed: seed ^ PosteriorPredictive.simulationTag,
                                             threads: posterior.threads)
-    let series = sims.compactMap { o -> [[Double]]? in
-      guard let o, o.length >= t, o.values.count >= t * w else { return nil }
-      return (0..<t).map { r in Array(o.values[(r * w)..<((r + 1) * w)]) }
-    }
+    let series = PosteriorPredictive.rows(of: sims, length: t, width: w)
     guard !series.isEmpty else {
       throw SimulationError(message: "posterior predictive: all \(count) simulations at the posterior draws failed")
     }
-    observed = (0..<t).map { r in Array(y.values[(r * w)..<((r + 1) * w)]) }
+    observed = PosteriorPredictive.rows(of: [y], length: t, width: w)[0]
     channelNames = PosteriorPredictive.channelNames(shape)
     quantiles = PredictiveQuantiles(simulations: series, levels: levels)
     draws = count
@@ -66,12 +69,26 @@ public struct PosteriorPredictive: Sendable {
     return results
   }
 
-  /// Channel names of a shape: stream names (`name[k]` for multi-channel streams), else y1…yC.
-  public static func channelNames(_ shape: ObservationShape) -> [String] {
-    if case .streams(let streams, _, _) = shape {
-      return streams.flatMap { s in s.channels == 1 ? [s.name] : (1...s.channels).map { "\(s.name)[\($0)]" } }
+  /// The first `t` rows of width `w` of each observation, [run][row][channel]; nil runs and
+  /// runs shorter than `t` rows are left out.
+  public static func rows(of runs: [Observation?], length t: Int, width w: Int) -> [[[Double]]] {
+    runs.compactMap { o -> [[Double]]? in
+      guard let o, o.length >= t, o.values.count >= t * w else { return nil }
+      return (0..<t).map { r in Array(o.values[(r * w)..<((r + 1) * w)]) }
     }
-    return shape.width == 1 ? ["y"] : (1...shape.width).map { "y\($0)" }
+  }
+
+  /// Channel names of a shape: stream names (`name[k]` for multi-channel streams); for a series
+  /// `y` or `channel 1…C`; otherwise `y` or y1…yC.
+  public static func channelNames(_ shape: ObservationShape) -> [String] {
+    switch shape {
+    case .streams(let streams, _, _):
+      return streams.flatMap { s in s.channels == 1 ? [s.name] : (1...s.channels).map { "\(s.name)[\($0)]" } }
+    case .timeSeries(_, let c, _):
+      return c == 1 ? ["y"] : (1...c).map { "channel \($0)" }
+    default:
+      return shape.width == 1 ? ["y"] : (1...shape.width).map { "y\($0)" }
+    }
   }
 
   /// The index of the quantile level closest to q.

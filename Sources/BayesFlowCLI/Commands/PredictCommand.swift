@@ -26,7 +26,7 @@ struct PredictCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Seed of the draws and the simulations (same seed, same output).", valueName: "s"))
   var seed: UInt64 = 1
 
-  @Option(help: ArgumentHelp("Quantile levels, comma-separated, each in (0, 1).", valueName: "q,…"))
+  @Option(help: ArgumentHelp("Quantile levels, comma-separated, increasing, each in (0, 1).", valueName: "q,…"))
   var levels: String = "0.025,0.25,0.5,0.75,0.975"
 
   @Option(help: ArgumentHelp("Output CSV (default: stdout).", valueName: "file"))
@@ -40,7 +40,11 @@ struct PredictCommand: ParsableCommand {
     guard !qs.isEmpty, qs.allSatisfy({ $0 != nil && $0! > 0 && $0! < 1 }) else {
       throw ValidationError("--levels must be comma-separated numbers in (0, 1), got \(levels)")
     }
-    return qs.map { $0! }
+    let values = qs.map { $0! }
+    guard zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) else {
+      throw ValidationError("--levels must be increasing, got \(levels)")
+    }
+    return values
   }
 
   func validate() throws {
@@ -51,6 +55,14 @@ struct PredictCommand: ParsableCommand {
   }
 
   func run() throws {
+    // Everything that can be wrong with the inputs is checked before any work.
+    if let out, out != "-" {
+      let parent = URL(fileURLWithPath: out).deletingLastPathComponent().path
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw InputError(out, "cannot write --out: no such directory \(parent)")
+      }
+    }
     let posterior = try Posterior(checkpoint: checkpoint, registry: BuiltinSimulators.registry)
     if let threads { posterior.threads = threads }
     let observations = try ObservationFile.read(observation, shape: posterior.observationShape)
