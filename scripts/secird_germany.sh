@@ -7,6 +7,8 @@
 #   STEPS=report scripts/secird_germany.sh     # only the Germany report of the existing checkpoint
 #   STEPS=sbc scripts/secird_germany.sh        # only the SBC of the existing checkpoint
 #   STEPS=budget scripts/secird_germany.sh     # SBC of every stage checkpoint (the budget table)
+#   STEPS=large scripts/secird_germany.sh      # second opinion: SBC with 2000 simulations, another seed,
+#                                              # of the stage checkpoints of LARGE_STAGES
 #
 # Training, two phases of one run (docs/secird.md, "Training"):
 #   1. epochs 1–40: Configs/secird_germany.json as it is (Adam, lr 5e-4 × 0.95 every 1000 steps);
@@ -20,7 +22,8 @@
 # Environment (defaults): RUN (runs/secird_germany), OUT (docs/secird-results),
 # STEPS ("fit report sbc"), STAGES ("2 5 10 15 20 25 30 35 40 45 50 55 60"), PHASE1 (40),
 # LR2 (0.0001), DRAWS (4000 posterior draws for the table), PREDICTIVE (1000 predictive
-# simulations), SBC_SIMULATIONS (500), SBC_DRAWS (1000), SEED (1).
+# simulations), SBC_SIMULATIONS (500), SBC_DRAWS (1000), SEED (1); for STEPS=large:
+# LARGE_SIMULATIONS (2000), LARGE_SEED (2), LARGE_STAGES ("40 50 60").
 # Needs the Swift toolchain, python3 (standard library only) and h5dump (hdf5-tools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,8 +67,8 @@ if has fit; then
   python3 scripts/secird/history_table.py "$CKPT" --every 5 > "$OUT/training_history.md"
 fi
 
-calibrate() {  # calibrate CHECKPOINT METRICS.json REPORT.html
-  "$BF" calibrate --checkpoint "$1" --simulations "$SBC_SIMULATIONS" --draws "$SBC_DRAWS" --seed "$SEED" \
+calibrate() {  # calibrate CHECKPOINT METRICS.json REPORT.html [SIMULATIONS SEED]
+  "$BF" calibrate --checkpoint "$1" --simulations "${4:-$SBC_SIMULATIONS}" --draws "$SBC_DRAWS" --seed "${5:-$SEED}" \
     --observation "$OBSERVATION" --metrics "$2" --report "$3"
 }
 
@@ -74,9 +77,11 @@ if has report; then
   "$BF" sample --checkpoint "$CKPT" --observation "$OBSERVATION" --samples "$DRAWS" --seed "$SEED" --out "$RUN/germany_draws.csv"
   "$BF" predict --checkpoint "$CKPT" --observation "$OBSERVATION" --samples "$PREDICTIVE" --seed "$SEED" \
     --out "$RUN/germany_predictive_raw.csv"
+  "$BF" simulate "$CONFIG" --count "$DRAWS" --seed "$SEED" --out "$RUN/prior.h5"
   python3 scripts/secird/germany_report.py --draws "$RUN/germany_draws.csv" --predictive "$RUN/germany_predictive_raw.csv" \
+    --prior "$RUN/prior.h5" \
     --data "$DATES" --out "$OUT" \
-    --label "Checkpoint \`$CKPT\` (scripts/secird_germany.sh); \`bayesflow sample --samples $DRAWS --seed $SEED\`, \`bayesflow predict --samples $PREDICTIVE --seed $SEED\`."
+    --label "Checkpoint \`$CKPT\` (scripts/secird_germany.sh); \`bayesflow sample --samples $DRAWS --seed $SEED\`, \`bayesflow predict --samples $PREDICTIVE --seed $SEED\`, \`bayesflow simulate $CONFIG --count $DRAWS --seed $SEED\`."
 fi
 
 if has sbc; then
@@ -98,4 +103,21 @@ if has budget; then
   done
   python3 scripts/secird/budget_table.py "$OUT/budget" "$STAGE_DIR" > "$OUT/budget.md"
   cat "$OUT/budget.md"
+fi
+
+if has large; then
+  LARGE_SIMULATIONS=${LARGE_SIMULATIONS:-2000}
+  LARGE_SEED=${LARGE_SEED:-2}
+  mkdir -p "$OUT/budget_m$LARGE_SIMULATIONS"
+  for e in ${LARGE_STAGES:-40 50 60}; do
+    echo "== SBC ($LARGE_SIMULATIONS simulations, seed $LARGE_SEED) of $STAGE_DIR/e$e.h5 ($(uptime))" >&2
+    calibrate "$STAGE_DIR/e$e.h5" "$OUT/budget_m$LARGE_SIMULATIONS/e$e.json" "$STAGE_DIR/e${e}_m$LARGE_SIMULATIONS.html" \
+      "$LARGE_SIMULATIONS" "$LARGE_SEED"
+  done
+  python3 scripts/secird/budget_table.py "$OUT/budget_m$LARGE_SIMULATIONS" "$STAGE_DIR" > "$OUT/budget_m$LARGE_SIMULATIONS.md"
+  last=$(ls "$OUT/budget_m$LARGE_SIMULATIONS"/e*.json | sort -V | tail -1)
+  python3 scripts/secird/sbc_table.py "$last" \
+    --label "\`bayesflow calibrate --checkpoint $STAGE_DIR/$(basename "$last" .json).h5 --simulations $LARGE_SIMULATIONS --draws $SBC_DRAWS --seed $LARGE_SEED --observation $OBSERVATION\`" \
+    > "$OUT/sbc_m$LARGE_SIMULATIONS.md"
+  cat "$OUT/budget_m$LARGE_SIMULATIONS.md" "$OUT/sbc_m$LARGE_SIMULATIONS.md"
 fi

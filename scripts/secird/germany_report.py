@@ -5,15 +5,17 @@ Reads the posterior draws of `bayesflow sample --out DRAWS.csv` and the predicti
 `bayesflow predict --out PRED.csv` for the Germany observation, and writes to OUT/:
 
   germany_posterior.md    per-parameter median and 95% interval (2.5%, 97.5%) of all 34
-                          parameters, with the authors' reported notebook medians side by side
-                          (specs/secird_covid.md), and the predictive check summary
+                          parameters, with the prior's median and 95% interval (from the
+                          /parameters of a `bayesflow simulate` dataset) and the authors' reported
+                          notebook medians side by side (specs/secird_covid.md), and the
+                          predictive check summary
   germany_posterior.csv   the same numbers, machine-readable
   germany_predictive.csv  date, day, stream, observed, predictive quantiles (next to the data)
   germany_predictive.svg  the three daily series: observed counts (dots), predictive median (line),
                           central 50% and 95% predictive bands (shaded)
 
 Usage:
-  python3 scripts/secird/germany_report.py --draws DRAWS.csv --predictive PRED.csv \
+  python3 scripts/secird/germany_report.py --draws DRAWS.csv --predictive PRED.csv --prior PRIOR.h5 \
       --data Simulators/Resources/covid/germany_daily_2020-03-02_2020-05-21.csv --out docs/secird-results \
       [--label "text for the header"]
 """
@@ -21,6 +23,10 @@ import argparse
 import csv
 import math
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from history_table import h5_numbers  # noqa: E402
 
 # The authors' notebook results on Germany (posterior medians; 95% CI where reported), quoted in
 # specs/secird_covid.md ("Notebook results on Germany"). For comparison, not for tuning.
@@ -126,6 +132,7 @@ def main():
     ap.add_argument("--draws", required=True)
     ap.add_argument("--predictive", required=True)
     ap.add_argument("--data", required=True)
+    ap.add_argument("--prior", required=True, help="a bayesflow simulate dataset: its /parameters are prior draws")
     ap.add_argument("--out", required=True)
     ap.add_argument("--label", default="")
     args = ap.parse_args()
@@ -140,6 +147,12 @@ def main():
         m = sum(col) / len(col)
         sd = math.sqrt(sum((v - m) ** 2 for v in col) / (len(col) - 1))
         summary[n] = dict(median=quantile(col, 0.5), q025=quantile(col, 0.025), q975=quantile(col, 0.975), mean=m, sd=sd)
+
+    flat = h5_numbers(args.prior, "/parameters")
+    p = len(names)
+    assert len(flat) % p == 0, f"{args.prior}: /parameters does not have {p} columns"
+    prior = {n: sorted(flat[i * p + j] for i in range(len(flat) // p)) for j, n in enumerate(names)}
+    prior_count = len(flat) // p
 
     with open(args.data) as f:
         dates = [r["date"] for r in csv.DictReader(f)]
@@ -177,21 +190,24 @@ def main():
 
     with open(os.path.join(args.out, "germany_posterior.csv"), "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["parameter", "median", "q2.5", "q97.5", "mean", "sd", "authors_median"])
+        w.writerow(["parameter", "median", "q2.5", "q97.5", "mean", "sd", "prior_median", "prior_q2.5", "prior_q97.5",
+                    "authors_median"])
         for n in names:
             s = summary[n]
             a = AUTHORS.get(n)
-            w.writerow([n] + [f"{s[k]:.6g}" for k in ("median", "q025", "q975", "mean", "sd")] + [a[0] if a else ""])
+            w.writerow([n] + [f"{s[k]:.6g}" for k in ("median", "q025", "q975", "mean", "sd")]
+                       + [f"{quantile(prior[n], q):.6g}" for q in (0.5, 0.025, 0.975)] + [a[0] if a else ""])
 
     md = ["# Germany posterior of `secird` (2020-03-02 … 2020-05-21)", ""]
     if args.label:
         md += [args.label, ""]
-    md += [f"{len(draws)} posterior draws. Authors: the notebook's posterior medians (and 95% CI where reported) "
+    md += [f"{len(draws)} posterior draws; prior: {prior_count} draws of `bayesflow simulate`. Authors: the notebook's posterior medians (and 95% CI where reported) "
            "quoted in specs/secird_covid.md, from a discrete-time version of the model with a different "
            "network and training; *inside* = the authors' median lies inside our 95% interval.", ""]
     listed = set()
     for title, group in GROUPS:
-        md += [f"**{title}**", "", "| parameter | median | 95% interval | authors' median | inside |", "|---|---|---|---|---|"]
+        md += [f"**{title}**", "", "| parameter | median | 95% interval | prior median [95%] | authors' median | inside |",
+               "|---|---|---|---|---|---|"]
         for n in group:
             listed.add(n)
             s = summary[n]
@@ -200,7 +216,9 @@ def main():
             if a:
                 auth = fmt(a[0]) + (f" [{a[1]}]" if a[1] else "")
                 inside = "yes" if s["q025"] <= a[0] <= s["q975"] else "**no**"
-            md.append(f"| {n} | {fmt(s['median'])} | [{fmt(s['q025'])}, {fmt(s['q975'])}] | {auth} | {inside} |")
+            pr = prior[n]
+            md.append(f"| {n} | {fmt(s['median'])} | [{fmt(s['q025'])}, {fmt(s['q975'])}] | "
+                      f"{fmt(quantile(pr, 0.5))} [{fmt(quantile(pr, 0.025))}, {fmt(quantile(pr, 0.975))}] | {auth} | {inside} |")
         md.append("")
     missing = [n for n in names if n not in listed]
     assert not missing, f"parameters not in a group: {missing}"

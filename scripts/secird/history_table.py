@@ -13,12 +13,18 @@ import re
 import subprocess
 
 
-def dataset(path, name):
-    text = subprocess.run(["h5dump", "-y", "-w", "0", "-d", f"/history/{name}", path],
+def h5_numbers(path, name):
+    """All numbers of the HDF5 dataset `name` (e.g. /history/loss), flattened in row-major order."""
+    text = subprocess.run(["h5dump", "-y", "-w", "0", "-d", name, path],
                           check=True, capture_output=True, text=True).stdout
     body = text[text.index("DATA {") + 6:text.rindex("}")]
     body = body[:body.rindex("}")] if body.count("}") else body
     return [float(x) for x in re.findall(r"[-+]?(?:\d+\.?\d*(?:e[-+]?\d+)?|nan|inf)", body)]
+
+
+def dataset(path, name):
+    """The training history column /history/NAME of a checkpoint."""
+    return h5_numbers(path, f"/history/{name}")
 
 
 def main():
