@@ -10,7 +10,8 @@ struct BayesFlowTool: ParsableCommand {
     commandName: "bayesflow",
     abstract: "Amortized Bayesian inference for simulators with conditional invertible networks.",
     subcommands: [SimulatorsCommand.self, SimulateCommand.self, FitCommand.self, SampleCommand.self, PredictCommand.self, LogProbCommand.self,
-                  CalibrateCommand.self, ABCCommand.self, ValidateCommand.self, InspectCommand.self, BenchCommand.self])
+                  CalibrateCommand.self, ABCCommand.self, ValidateCommand.self, InspectCommand.self, BenchCommand.self,
+                  RecoveryCommand.self, PairsCommand.self])
 
   /// Runs the tool; every error is one line on stderr and exit status 2 (help and version exit 0).
   static func main() {

@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 
 /// Training speed with the architecture of the BayesFlow speed anchors (../shared/anchors):
@@ -16,8 +17,11 @@ public enum TrainingBenchmark {
     """
 
   /// Steps per second for `simulator` (two_moons or gaussian_linear) with `threads` threads and
-  /// `shards` batch shards.
-  public static func run(simulator: any Simulator, threads: Int, shards: Int, steps: Int = 1000) throws -> BenchmarkResult {
+  /// `shards` batch shards of our own, and `blasThreads` OpenBLAS threads inside each gemm
+  /// (restored to 1 afterwards — the CLI's setting).
+  public static func run(simulator: any Simulator, threads: Int, shards: Int, blasThreads: Int = 1, steps: Int = 1000) throws -> BenchmarkResult {
+    bf_blas_set_threads(Int32(blasThreads))
+    defer { bf_blas_set_threads(1) }
     var json = try JSONValue.parse(anchorConfig)
     json = try json.setting("simulator.name", to: .string(simulator.name))
     json = try json.setting("training.threads", to: .number(Double(threads)))
@@ -25,7 +29,7 @@ public enum TrainingBenchmark {
     let config = try RunConfig(json)
     let trainer = Trainer(config: config, simulator: simulator, directory: "/tmp/bayesflow-bench", progress: ProgressReporter(quiet: true))
     let rate = try trainer.timeSteps(steps: steps, warmup: 50)
-    return BenchmarkResult(name: "train_\(simulator.name)", values: [("steps_per_second", rate), ("threads", Double(threads)), ("shards", Double(shards))],
+    return BenchmarkResult(name: "train_\(simulator.name)", values: [("steps_per_second", rate), ("threads", Double(threads)), ("shards", Double(shards)), ("blas_threads", Double(blasThreads))],
                            notes: ["anchor architecture: depth 6 affine, MLP 128-128 hard_silu, dropout 0.05, batch 256, offline 100k"])
   }
 }

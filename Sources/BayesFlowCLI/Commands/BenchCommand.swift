@@ -48,8 +48,9 @@ struct BenchCommand: ParsableCommand {
         }
       case .train:
         for sim in [TwoMoons(), GaussianLinear()] as [any Simulator] {
-          for (threads, shards) in [(1, 1), (2, 2)] {
-            results.append(try TrainingBenchmark.run(simulator: sim, threads: threads, shards: shards, steps: steps ?? 1000))
+          // Our two shards on two threads vs. one shard with OpenBLAS using both cores.
+          for (threads, shards, blas) in [(1, 1, 1), (2, 2, 1), (1, 1, 2)] {
+            results.append(try TrainingBenchmark.run(simulator: sim, threads: threads, shards: shards, blasThreads: blas, steps: steps ?? 1000))
           }
         }
       }
@@ -60,8 +61,10 @@ struct BenchCommand: ParsableCommand {
       for (k, v) in r.values { print("  \(k): \(String(format: v < 10 ? "%.3f" : "%.1f", v))") }
     }
     if let json {
-      let obj = JSONValue.object(results.map { r in
-        (r.name, JSONValue.object(r.values.map { ($0.key, JSONValue.number($0.value, literal: String(format: "%.6g", $0.value))) }))
+      // One object per measurement (a case can appear several times, e.g. per thread count).
+      let obj = JSONValue.array(results.map { r in
+        JSONValue.object([("case", JSONValue.string(r.name))]
+          + r.values.map { ($0.key, JSONValue.number($0.value, literal: String(format: "%.6g", $0.value))) })
       })
       try Data(obj.prettyText().utf8).write(to: URL(fileURLWithPath: json), options: .atomic)
     }

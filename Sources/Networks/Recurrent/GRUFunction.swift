@@ -18,7 +18,7 @@ import Tensors
 ///     n̄ = h̄(1 − z)(1 − n²),  r̄ = n̄ ρ_n r(1 − r),  z̄ = h̄(hₜ₋₁ − n) z(1 − z)
 ///     ā = (z̄, r̄, n̄),  ρ̄ = (z̄, r̄, n̄ ⊙ r),  h̄ₜ₋₁ = h̄ ⊙ z + ρ̄·W_hᵀ
 ///     W̄_h += Σₜ hₜ₋₁ᵀ ρ̄ₜ,  b̄_h += Σ ρ̄,  W̄_x += xᵀ ā,  b̄_x += Σ ā,  x̄ += ā·W_xᵀ
-final class GRUFunction<S: TensorScalar>: CustomBackward {
+final class GRUFunction<S: TensorScalar>: RecurrentSequenceFunction {
   typealias Scalar = S
   let units: Int
   let directions: Int
@@ -30,29 +30,15 @@ final class GRUFunction<S: TensorScalar>: CustomBackward {
     self.returnSequences = returnSequences
   }
 
+  var gateWidth: Int { 3 * units }
+  var biasCount: Int { 2 * directions * 3 * units }
+  func workCount(batch: Int) -> Int { batch * 2 * units }
+
   /// Scalars of saved state: a [B·T·D·3H], then per direction h [N·H], gates z, r [N·2H],
   /// n [N·H] and ρ [N·3H], then 0 [H].
   func savedCount(batch: Int, time: Int, total: Int) -> Int {
     let h = units
     return batch * time * directions * 3 * h + directions * total * 7 * h + h
-  }
-
-  func callAsFunction(_ x: Tensor<S>, wInput: Tensor<S>, wHidden: Tensor<S>, bias: Tensor<S>,
-                      lengths: UnsafeBufferPointer<Int32>?) -> Tensor<S> {
-    let g = x.graph
-    let sx = x.shape, h = units, d = directions
-    precondition(sx.rank == 3, "GRU: input must be [B, T, C], got \(sx)")
-    precondition(wInput.shape == Shape(sx[2], d * 3 * h) && wHidden.count == d * h * 3 * h && bias.count == 2 * d * 3 * h,
-                 "GRU: weights \(wInput.shape), \(wHidden.shape), \(bias.shape) do not match input \(sx) and \(h) units")
-    let b = sx[0], t = sx[1]
-    let packed = g.packSequences(batch: b, time: t, lengths: lengths)
-    let y = g.record(self, shape: returnSequences ? Shape(b, t, d * h) : Shape(b, d * h),
-                     inputs: x, wInput, wHidden, bias)
-    let buffer = g.scratch(savedCount(batch: b, time: t, total: packed.total))
-    g.setSaved(y, buffer: buffer, indices: packed.order)
-    forward(packed, x: x.pointer, channels: sx[2], time: t, wInput: wInput.pointer, wHidden: wHidden.pointer,
-            bias: bias.pointer, saved: buffer, work: g.scratch(b * 2 * h), y: y.pointer)
-    return y
   }
 
   @_specialize(where S == Float)
@@ -62,13 +48,10 @@ final class GRUFunction<S: TensorScalar>: CustomBackward {
                saved: UnsafeMutablePointer<S>, work pre: UnsafeMutablePointer<S>, y: UnsafeMutablePointer<S>) {
     let h = units, g3 = 3 * h, width = directions * g3, rows = packed.batch * time, n = packed.total
     let a = saved
-    for r in 0..<rows { (a + r * width).update(from: bias, count: width) }
-    S.gemm(transA: false, transB: false, m: rows, n: width, k: channels, alpha: 1, a: x, lda: channels,
-           b: wInput, ldb: width, beta: 1, c: a, ldc: width)
+    projectInputs(x: x, channels: channels, batch: packed.batch, rows: rows, wInput: wInput, bias: bias, into: a, y: y)
     let zero = saved + rows * width + directions * n * 7 * h
     zero.update(repeating: 0, count: h)
     let outWidth = directions * h
-    y.update(repeating: 0, count: returnSequences ? rows * outWidth : packed.batch * outWidth)
     for dir in 0..<directions {
       let base = saved + rows * width + dir * n * 7 * h
       let hs = base, zrs = base + n * h, ns = base + 3 * n * h, rho = base + 4 * n * h
@@ -107,29 +90,8 @@ final class GRUFunction<S: TensorScalar>: CustomBackward {
           }
         }
       }
-      if !returnSequences {
-        for j in 0..<packed.batch {
-          let l = Int(packed.length[j])
-          guard l > 0 else { continue }
-          let b = Int(packed.order[j])
-          (y + b * outWidth + dir * h).update(from: hs + (Int(packed.offset[l - 1]) + j) * h, count: h)
-        }
-      }
+      if !returnSequences { writeFinalStates(packed, states: hs, direction: dir, y: y) }
     }
-  }
-
-  func backward(_ graph: Graph<S>, node id: Int) {
-    let ix = graph.input(0, of: id), iwx = graph.input(1, of: id), iwh = graph.input(2, of: id), ib = graph.input(3, of: id)
-    let sx = graph.shape(of: ix)
-    let saved = graph.saved(id)
-    let packed = PackedSequences(saved: saved.indices!, batch: sx[0], time: sx[1])
-    backward(graph, packed, x: graph.value(of: ix), channels: sx[2], time: sx[1],
-             wInput: graph.value(of: iwx), wHidden: graph.value(of: iwh), saved: saved.buffer!,
-             gy: graph.gradientBuffer(id),
-             gx: graph.requiresGrad(ix) ? graph.gradientBuffer(ix) : nil,
-             gwx: graph.requiresGrad(iwx) ? graph.gradientBuffer(iwx) : nil,
-             gwh: graph.requiresGrad(iwh) ? graph.gradientBuffer(iwh) : nil,
-             gb: graph.requiresGrad(ib) ? graph.gradientBuffer(ib) : nil)
   }
 
   @_specialize(where S == Float)
@@ -155,11 +117,7 @@ final class GRUFunction<S: TensorScalar>: CustomBackward {
       let wh = wHidden + dir * h * g3
       dh.update(repeating: 0, count: batch * h)
       dbx.update(repeating: 0, count: g3)
-      if !returnSequences {
-        for j in 0..<batch where packed.length[j] > 0 {
-          (dh + j * h).update(from: gy + Int(packed.order[j]) * outWidth + dir * h, count: h)
-        }
-      }
+      if !returnSequences { seedFinalStateGradients(packed, gy: gy, direction: dir, dh: dh) }
       for s in stride(from: packed.steps - 1, through: 0, by: -1) {
         let active = Int(packed.active[s]), o = Int(packed.offset[s])
         let prev = s > 0 ? Int(packed.offset[s - 1]) : 0
@@ -197,28 +155,11 @@ final class GRUFunction<S: TensorScalar>: CustomBackward {
           for u in 0..<g3 { gbh[u] += row[u] }
         }
       }
-      if let gwh, let hPrev, packed.steps > 1 {
-        let n0 = Int(packed.active[0])
-        var aligned = UnsafePointer(hs)  // equal lengths: hₜ₋₁ rows are hs shifted by one block
-        if packed.active[packed.steps - 1] != packed.active[0] {
-          for s in 1..<packed.steps {
-            let active = Int(packed.active[s])
-            (hPrev + (Int(packed.offset[s]) - n0) * h).update(from: hs + Int(packed.offset[s - 1]) * h, count: active * h)
-          }
-          aligned = UnsafePointer(hPrev)
-        }
-        S.gemm(transA: true, transB: false, m: h, n: g3, k: n - n0, alpha: 1, a: aligned, lda: h,
-               b: drho + n0 * g3, ldb: g3, beta: 1, c: gwh + dir * h * g3, ldc: g3)
+      if let gwh, let hPrev {
+        addRecurrentWeightGradient(packed, states: hs, dRows: drho, hPrev: hPrev, gwh: gwh + dir * h * g3)
       }
     }
     guard let da else { return }
-    if let gwx {
-      S.gemm(transA: true, transB: false, m: channels, n: width, k: rows, alpha: 1, a: x, lda: channels,
-             b: da, ldb: width, beta: 1, c: gwx, ldc: width)
-    }
-    if let gx {
-      S.gemm(transA: false, transB: true, m: rows, n: channels, k: width, alpha: 1, a: da, lda: width,
-             b: wInput, ldb: width, beta: 1, c: gx, ldc: channels)
-    }
+    addInputGradients(x: x, channels: channels, rows: rows, wInput: wInput, da: da, gx: gx, gwx: gwx)
   }
 }

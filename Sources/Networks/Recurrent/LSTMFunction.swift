@@ -26,7 +26,7 @@ import Tensors
 /// The activations of a step run as two vectorised kernels over all running rows: σ over
 /// the four gates, with the candidate computed as g = tanh a = 2σ(2a) − 1 (absolute error of
 /// order one ulp of 1), and tanh over the new cells.
-final class LSTMFunction<S: TensorScalar>: CustomBackward {
+final class LSTMFunction<S: TensorScalar>: RecurrentSequenceFunction {
   typealias Scalar = S
   let units: Int
   let directions: Int
@@ -38,28 +38,14 @@ final class LSTMFunction<S: TensorScalar>: CustomBackward {
     self.returnSequences = returnSequences
   }
 
+  var gateWidth: Int { 4 * units }
+  var biasCount: Int { directions * 4 * units }
+  func workCount(batch: Int) -> Int { batch * 4 * units }
+
   /// Scalars of saved state: z [B·T·D·4H], then per direction h, c, tanh c [N·H] and gates [N·4H], then 0 [H].
   func savedCount(batch: Int, time: Int, total: Int) -> Int {
     let h = units
     return batch * time * directions * 4 * h + directions * total * 7 * h + h
-  }
-
-  func callAsFunction(_ x: Tensor<S>, wInput: Tensor<S>, wHidden: Tensor<S>, bias: Tensor<S>,
-                      lengths: UnsafeBufferPointer<Int32>?) -> Tensor<S> {
-    let g = x.graph
-    let sx = x.shape, h = units, d = directions
-    precondition(sx.rank == 3, "LSTM: input must be [B, T, C], got \(sx)")
-    precondition(wInput.shape == Shape(sx[2], d * 4 * h) && wHidden.count == d * h * 4 * h && bias.count == d * 4 * h,
-                 "LSTM: weights \(wInput.shape), \(wHidden.shape), \(bias.shape) do not match input \(sx) and \(h) units")
-    let b = sx[0], t = sx[1]
-    let packed = g.packSequences(batch: b, time: t, lengths: lengths)
-    let y = g.record(self, shape: returnSequences ? Shape(b, t, d * h) : Shape(b, d * h),
-                     inputs: x, wInput, wHidden, bias)
-    let buffer = g.scratch(savedCount(batch: b, time: t, total: packed.total))
-    g.setSaved(y, buffer: buffer, indices: packed.order)
-    forward(packed, x: x.pointer, channels: sx[2], time: t, wInput: wInput.pointer, wHidden: wHidden.pointer,
-            bias: bias.pointer, saved: buffer, work: g.scratch(b * 4 * h), y: y.pointer)
-    return y
   }
 
   @_specialize(where S == Float)
@@ -69,13 +55,10 @@ final class LSTMFunction<S: TensorScalar>: CustomBackward {
                saved: UnsafeMutablePointer<S>, work pre: UnsafeMutablePointer<S>, y: UnsafeMutablePointer<S>) {
     let h = units, g4 = 4 * h, width = directions * g4, rows = packed.batch * time, n = packed.total
     let z = saved
-    for r in 0..<rows { (z + r * width).update(from: bias, count: width) }
-    S.gemm(transA: false, transB: false, m: rows, n: width, k: channels, alpha: 1, a: x, lda: channels,
-           b: wInput, ldb: width, beta: 1, c: z, ldc: width)
+    projectInputs(x: x, channels: channels, batch: packed.batch, rows: rows, wInput: wInput, bias: bias, into: z, y: y)
     let zero = saved + rows * width + directions * n * 7 * h
     zero.update(repeating: 0, count: h)
     let outWidth = directions * h
-    y.update(repeating: 0, count: returnSequences ? rows * outWidth : packed.batch * outWidth)
     for dir in 0..<directions {
       let base = saved + rows * width + dir * n * 7 * h
       let hs = base, cs = base + n * h, tcs = base + 2 * n * h, gates = base + 3 * n * h
@@ -118,29 +101,8 @@ final class LSTMFunction<S: TensorScalar>: CustomBackward {
           }
         }
       }
-      if !returnSequences {
-        for j in 0..<packed.batch {
-          let l = Int(packed.length[j])
-          guard l > 0 else { continue }
-          let b = Int(packed.order[j])
-          (y + b * outWidth + dir * h).update(from: hs + (Int(packed.offset[l - 1]) + j) * h, count: h)
-        }
-      }
+      if !returnSequences { writeFinalStates(packed, states: hs, direction: dir, y: y) }
     }
-  }
-
-  func backward(_ graph: Graph<S>, node id: Int) {
-    let ix = graph.input(0, of: id), iwx = graph.input(1, of: id), iwh = graph.input(2, of: id), ib = graph.input(3, of: id)
-    let sx = graph.shape(of: ix)
-    let saved = graph.saved(id)
-    let packed = PackedSequences(saved: saved.indices!, batch: sx[0], time: sx[1])
-    backward(graph, packed, x: graph.value(of: ix), channels: sx[2], time: sx[1],
-             wInput: graph.value(of: iwx), wHidden: graph.value(of: iwh), saved: saved.buffer!,
-             gy: graph.gradientBuffer(id),
-             gx: graph.requiresGrad(ix) ? graph.gradientBuffer(ix) : nil,
-             gwx: graph.requiresGrad(iwx) ? graph.gradientBuffer(iwx) : nil,
-             gwh: graph.requiresGrad(iwh) ? graph.gradientBuffer(iwh) : nil,
-             gb: graph.requiresGrad(ib) ? graph.gradientBuffer(ib) : nil)
   }
 
   @_specialize(where S == Float)
@@ -165,11 +127,7 @@ final class LSTMFunction<S: TensorScalar>: CustomBackward {
       let wh = wHidden + dir * h * g4
       dh.update(repeating: 0, count: batch * h)
       dc.update(repeating: 0, count: batch * h)
-      if !returnSequences {
-        for j in 0..<batch where packed.length[j] > 0 {
-          (dh + j * h).update(from: gy + Int(packed.order[j]) * outWidth + dir * h, count: h)
-        }
-      }
+      if !returnSequences { seedFinalStateGradients(packed, gy: gy, direction: dir, dh: dh) }
       for s in stride(from: packed.steps - 1, through: 0, by: -1) {
         let active = Int(packed.active[s]), o = Int(packed.offset[s])
         let prev = s > 0 ? Int(packed.offset[s - 1]) : 0
@@ -206,29 +164,11 @@ final class LSTMFunction<S: TensorScalar>: CustomBackward {
           for u in 0..<g4 { gbd[u] += row[u] }
         }
       }
-      if let gwh, let hPrev, packed.steps > 1 {
-        // hₜ₋₁ aligned with the rows of z̄ₜ for t ≥ 1, then one gemm over all of them.
-        let n0 = Int(packed.active[0])
-        var aligned = UnsafePointer(hs)  // equal lengths: hₜ₋₁ rows are hs shifted by one block
-        if packed.active[packed.steps - 1] != packed.active[0] {
-          for s in 1..<packed.steps {
-            let active = Int(packed.active[s])
-            (hPrev + (Int(packed.offset[s]) - n0) * h).update(from: hs + Int(packed.offset[s - 1]) * h, count: active * h)
-          }
-          aligned = UnsafePointer(hPrev)
-        }
-        S.gemm(transA: true, transB: false, m: h, n: g4, k: n - n0, alpha: 1, a: aligned, lda: h,
-               b: da + n0 * g4, ldb: g4, beta: 1, c: gwh + dir * h * g4, ldc: g4)
+      if let gwh, let hPrev {
+        addRecurrentWeightGradient(packed, states: hs, dRows: da, hPrev: hPrev, gwh: gwh + dir * h * g4)
       }
     }
     guard let dz else { return }
-    if let gwx {
-      S.gemm(transA: true, transB: false, m: channels, n: width, k: rows, alpha: 1, a: x, lda: channels,
-             b: dz, ldb: width, beta: 1, c: gwx, ldc: width)
-    }
-    if let gx {
-      S.gemm(transA: false, transB: true, m: rows, n: channels, k: width, alpha: 1, a: dz, lda: width,
-             b: wInput, ldb: width, beta: 1, c: gx, ldc: channels)
-    }
+    addInputGradients(x: x, channels: channels, rows: rows, wInput: wInput, da: dz, gx: gx, gwx: gwx)
   }
 }
