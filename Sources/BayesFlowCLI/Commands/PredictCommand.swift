@@ -56,13 +56,7 @@ struct PredictCommand: ParsableCommand {
 
   func run() throws {
     // Everything that can be wrong with the inputs is checked before any work.
-    if let out, out != "-" {
-      let parent = URL(fileURLWithPath: out).deletingLastPathComponent().path
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw InputError(out, "cannot write --out: no such directory \(parent)")
-      }
-    }
+    try checkOutputPath(out, flag: "--out")
     let posterior = try Posterior(checkpoint: checkpoint, registry: BuiltinSimulators.registry)
     if let threads { posterior.threads = threads }
     let observations = try ObservationFile.read(observation, shape: posterior.observationShape)
