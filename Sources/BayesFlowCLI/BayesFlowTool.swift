@@ -9,7 +9,7 @@ struct BayesFlowTool: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bayesflow",
     abstract: "Amortized Bayesian inference for simulators with conditional invertible networks.",
-    subcommands: [SimulatorsCommand.self, SimulateCommand.self, FitCommand.self, SampleCommand.self, LogProbCommand.self,
+    subcommands: [SimulatorsCommand.self, SimulateCommand.self, FitCommand.self, SampleCommand.self, PredictCommand.self, LogProbCommand.self,
                   CalibrateCommand.self, ABCCommand.self, ValidateCommand.self, InspectCommand.self, BenchCommand.self,
                   RecoveryCommand.self, PairsCommand.self])
 

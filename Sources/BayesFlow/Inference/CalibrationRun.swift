@@ -224,36 +224,19 @@ public final class CalibrationRun {
   /// nil for vectors and sets, or when every simulation failed.
   func predictive(observed y: Observation, draws: [[Double]]) -> PosteriorPredictiveSeries? {
     let shape = posterior.observationShape
-    let names: [String]
     switch shape {
-    case .streams(let streams, _, _):
-      names = streams.flatMap { s in s.channels == 1 ? [s.name] : (1...s.channels).map { "\(s.name)[\($0)]" } }
-    case .timeSeries(_, let c, _):
-      names = c == 1 ? ["y"] : (1...c).map { "channel \($0)" }
-    default:
-      return nil
+    case .streams, .timeSeries: break
+    default: return nil
     }
-    let sim = posterior.simulator, w = shape.width, t = y.length
+    let w = shape.width, t = y.length
     let thetas = Array(draws.prefix(settings.predictiveDraws))
     guard t >= 1, !thetas.isEmpty else { return nil }
-    var results = [Observation?](repeating: nil, count: thetas.count)
-    let seed = settings.seed ^ CalibrationRun.predictiveTag
-    let workers = max(1, min(posterior.threads, thetas.count))
-    results.withUnsafeMutableBufferPointer { buf in
-      let base = buf.baseAddress!
-      DispatchQueue.concurrentPerform(iterations: workers) { k in
-        for i in stride(from: k, to: thetas.count, by: workers) {
-          var rng = RandomStream(seed: seed, stream: UInt64(i))
-          if let out = try? sim.simulate(thetas[i], &rng), out.length >= t, out.values.count >= t * w,
-             out.values.prefix(t * w).allSatisfy(\.isFinite) {
-            base[i] = out
-          }
-        }
-      }
-    }
-    let series = results.compactMap { $0 }.map { o in (0..<t).map { r in Array(o.values[(r * w)..<((r + 1) * w)]) } }
+    let runs = PosteriorPredictive.simulate(posterior.simulator, at: thetas, seed: settings.seed ^ CalibrationRun.predictiveTag,
+                                            threads: posterior.threads)
+    let series = PosteriorPredictive.rows(of: runs, length: t, width: w)
     guard !series.isEmpty else { return nil }
-    let observed = (0..<t).map { r in Array(y.values[(r * w)..<((r + 1) * w)]) }
-    return PosteriorPredictiveSeries(observed: observed, channelNames: names, quantiles: PredictiveQuantiles(simulations: series))
+    let observed = PosteriorPredictive.rows(of: [y], length: t, width: w)[0]
+    return PosteriorPredictiveSeries(observed: observed, channelNames: PosteriorPredictive.channelNames(shape),
+                                     quantiles: PredictiveQuantiles(simulations: series))
   }
 }
