@@ -15,10 +15,8 @@ echo '{"observation": [0.1, -0.05]}' > "$out/observation.json"
 "$bin" sample --checkpoint "$out/checkpoint.h5" --observation "$out/observation.json" --samples 20000 --summary
 "$bin" sample --checkpoint "$out/checkpoint.h5" --observation "$out/observation.json" --samples 20000 --out "$out/posterior.csv"
 echo "20,000 draws written to $out/posterior.csv"
-if "$bin" --help | grep -q " calibrate "; then
-  echo
-  echo "== 3. calibration on 500 fresh simulations"
-  "$bin" calibrate --checkpoint "$out/checkpoint.h5" --simulations 500 --observation "$out/observation.json" \
-    --report "$out/calibration.html" --metrics "$out/calibration.json"
-  echo "calibration report: $PWD/$out/calibration.html"
-fi
+echo
+echo "== 3. calibration on 500 fresh simulations"
+"$bin" calibrate --checkpoint "$out/checkpoint.h5" --simulations 500 --observation "$out/observation.json" \
+  --report "$out/calibration.html" --metrics "$out/calibration.json"
+echo "calibration report: $PWD/$out/calibration.html"
