@@ -467,6 +467,7 @@ public final class Trainer {
     var u = [Float](), y = [Float](), lengths = [Int32]()
     u.reserveCapacity(rows.count * m.parameterCount)
     y.reserveCapacity(rows.count * m.observationSize)
+    lengths.reserveCapacity(rows.count)
     for r in rows {
       u += m.u[(r * m.parameterCount)..<((r + 1) * m.parameterCount)]
       y += m.y[(r * m.observationSize)..<((r + 1) * m.observationSize)]

@@ -54,6 +54,8 @@ public final class AffineTransform<S: TensorScalar>: CouplingTransform {
   public var parametersPerComponent: Int { 2 }
   public var savedScalarsPerComponent: Int { 2 }
   public var savesIndices: Bool { false }
+  /// Forward: s and e when not saved; backward: raw a, s̄ and ā.
+  public func scratchScalars(rows: Int, count: Int) -> Int { 3 * rows * count }
 
   public func run(_ k: CouplingKernelArguments) {
     AffineKernel(k: k, clamp: clamp).run(specializedFor: S.self)
@@ -68,12 +70,10 @@ private struct AffineKernel: ScalarKernel {
   func run<T: TensorScalar>(_: T.Type) {
     let total = k.rows * k.count
     // Forward: s and e (local unless saved). Backward: raw a, s̄ and ā (clamp VJP output).
-    withUnsafeTemporaryAllocation(of: T.self, capacity: 3 * total) { buffer in
-      let local = buffer.baseAddress!
-      let saved = k.saved?.typed(T.self)
-      let s = saved ?? local, e = saved.map { $0 + total } ?? local + total
-      if k.pass == .forward { forward(s: s, e: e) } else { backward(s: s, e: e, scratch: local) }
-    }
+    let local = k.scratch!.typed(T.self)
+    let saved = k.saved?.typed(T.self)
+    let s = saved ?? local, e = saved.map { $0 + total } ?? local + total
+    if k.pass == .forward { forward(s: s, e: e) } else { backward(s: s, e: e, scratch: local) }
   }
 
   /// The engine's unary op for the clamp and its α (nil: no clamp).

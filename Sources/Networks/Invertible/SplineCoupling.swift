@@ -72,6 +72,12 @@ public final class RationalQuadraticTransform<S: TensorScalar>: CouplingTransfor
   public var parametersPerComponent: Int { 3 * bins - 1 }
   public var savedScalarsPerComponent: Int { 2 * bins + 7 }
   public var savesIndices: Bool { true }
+  /// One tile's probabilities and tails (used when nothing is saved) and its function
+  /// arguments and values.
+  public func scratchScalars(rows: Int, count: Int) -> Int {
+    let e = min(RationalQuadraticKernel.tile, rows * count)
+    return e * (2 * bins + 7) + 4 * e
+  }
 
   public func run(_ k: CouplingKernelArguments) {
     RationalQuadraticKernel(k: k, bins: bins, bound: bound, minWidth: minimumBinWidth, minHeight: minimumBinHeight,
@@ -90,24 +96,23 @@ private struct RationalQuadraticKernel: ScalarKernel {
   let k: CouplingKernelArguments
   let bins: Int, bound: Double, minWidth: Double, minHeight: Double, minDerivative: Double
   /// Components per tile.
-  let tile = 128
+  static let tile = 128
+  var tile: Int { Self.tile }
 
   func run<T: TensorScalar>(_: T.Type) {
     let c = constants(T.self), total = k.rows * k.count, e = Swift.min(tile, total)
     let local = k.saved == nil ? e * (2 * bins + 7) : 0
-    withUnsafeTemporaryAllocation(of: T.self, capacity: local + 4 * e) { buffer in
-      let base = buffer.baseAddress!
-      var areas = Areas<T>(probabilities: base, tails: base + e * 2 * bins, args: base + local, values: base + local + 2 * e,
-                           first: 0)
-      for e0 in stride(from: 0, to: total, by: tile) {
-        let e1 = Swift.min(e0 + tile, total)
-        if let saved = k.saved?.typed(T.self) {
-          areas.probabilities = saved + e0 * 2 * bins
-          areas.tails = saved + total * 2 * bins + e0 * 7
-        }
-        areas.first = e0
-        if k.pass == .forward { forward(c, e0, e1, areas) } else { backward(c, e0, e1, areas) }
+    let base = k.scratch!.typed(T.self)  // scratchScalars(rows:count:) ≥ local + 4e
+    var areas = Areas<T>(probabilities: base, tails: base + e * 2 * bins, args: base + local, values: base + local + 2 * e,
+                         first: 0)
+    for e0 in stride(from: 0, to: total, by: tile) {
+      let e1 = Swift.min(e0 + tile, total)
+      if let saved = k.saved?.typed(T.self) {
+        areas.probabilities = saved + e0 * 2 * bins
+        areas.tails = saved + total * 2 * bins + e0 * 7
       }
+      areas.first = e0
+      if k.pass == .forward { forward(c, e0, e1, areas) } else { backward(c, e0, e1, areas) }
     }
   }
 

@@ -97,6 +97,9 @@ public protocol CouplingTransform<Scalar>: CustomBackward {
   var savedScalarsPerComponent: Int { get }
   /// Whether one `Int32` per component is saved too (e.g. a bin index).
   var savesIndices: Bool { get }
+  /// Scalars of working memory `run` needs for `rows` × `count` components (handed in as
+  /// `k.scratch`, from the graph's arena, so a step allocates nothing).
+  func scratchScalars(rows: Int, count: Int) -> Int
   /// Evaluates (`pass == .forward`) or differentiates (`.backward`) the transformed columns.
   ///
   /// Forward: writes `output` columns offset..<offset+n and adds each row's log-det into column
@@ -123,6 +126,8 @@ public struct CouplingKernelArguments {
   public var outputGradient: UnsafeMutableRawPointer?
   public var stateGradient: UnsafeMutableRawPointer?
   public var parametersGradient: UnsafeMutableRawPointer?
+  /// `scratchScalars(rows:count:)` scalars of working memory.
+  public var scratch: UnsafeMutableRawPointer?
 }
 
 extension CouplingTransform {
@@ -144,6 +149,7 @@ extension CouplingTransform {
       g.setSaved(out, buffer: k.saved?.typed(Scalar.self), indices: k.savedIndices,
                  integers: (offset, n, inverse ? 1 : 0, shared ? 0 : 1))
     }
+    k.scratch = g.scratch(scratchScalars(rows: rows, count: n)).raw
     PassThroughKernel(k).run(specializedFor: Scalar.self)
     run(k)
     return out
@@ -160,6 +166,7 @@ extension CouplingTransform {
       savedIndices: saved.indices, outputGradient: graph.gradientBuffer(id).raw)
     k.stateGradient = graph.requiresGrad(iState) ? graph.gradientBuffer(iState).raw : nil
     k.parametersGradient = graph.requiresGrad(iParams) ? graph.gradientBuffer(iParams).raw : nil
+    k.scratch = graph.scratch(scratchScalars(rows: shape[0], count: n)).raw
     PassThroughKernel(k).run(specializedFor: Scalar.self)
     run(k)
   }

@@ -120,13 +120,14 @@ enum DropoutMask {
                                      output: UnsafeMutablePointer<S>, count n: Int) {
     let keep = S(1 / (1 - p))
     let threshold = UInt16(min((p * 65536).rounded(), 65535))
-    // Blocks of 1024 uniforms: raw 64-bit draws are stored as 16-bit lanes, then a branch-free
-    // select over contiguous memory (vectorised).
-    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 256) { words in
+    // Blocks of 256 uniforms: raw 64-bit draws are stored as 16-bit lanes, then a branch-free
+    // select over contiguous memory (vectorised). 512 bytes stay on the stack (a block is a
+    // multiple of 4 lanes, so the mask does not depend on the block size).
+    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 64) { words in
       let lanes = UnsafeRawPointer(words.baseAddress!).assumingMemoryBound(to: UInt16.self)
       var start = 0
       while start < n {
-        let m = min(1024, n - start)
+        let m = min(256, n - start)
         for w in 0..<((m + 3) / 4) { words[w] = rng.next() }
         let x = input + start, y = output + start
         // 16 lanes at a time: kᵢ = 1 + ((uᵢ − T) >> 31) is 1 when uᵢ ≥ T, else 0.

@@ -8,7 +8,13 @@ public struct Shape: Equatable, Hashable, Sendable, CustomStringConvertible {
   public private(set) var rank: Int
   @usableFromInline var d: (Int, Int, Int, Int)
 
-  @inlinable public init(_ dims: Int...) { self.init(dims) }
+  // Fixed arities rather than a variadic: a variadic call builds an array on the heap, and
+  // shapes are made in every op of every step.
+  @inlinable public init() { self.init(trailing: 0, of: (1, 1, 1, 1)) }
+  @inlinable public init(_ d0: Int) { self.init(trailing: 1, of: (1, 1, 1, d0)) }
+  @inlinable public init(_ d0: Int, _ d1: Int) { self.init(trailing: 2, of: (1, 1, d0, d1)) }
+  @inlinable public init(_ d0: Int, _ d1: Int, _ d2: Int) { self.init(trailing: 3, of: (1, d0, d1, d2)) }
+  @inlinable public init(_ d0: Int, _ d1: Int, _ d2: Int, _ d3: Int) { self.init(trailing: 4, of: (d0, d1, d2, d3)) }
 
   public init(_ dims: [Int]) {
     precondition(dims.count <= 4, "Shape supports rank ≤ 4, got \(dims)")
@@ -19,8 +25,9 @@ public struct Shape: Equatable, Hashable, Sendable, CustomStringConvertible {
   }
 
   /// The last `rank` of four dimensions, without building an array.
-  init(trailing rank: Int, of dims: (Int, Int, Int, Int)) {
+  @usableFromInline init(trailing rank: Int, of dims: (Int, Int, Int, Int)) {
     precondition(rank >= 0 && rank <= 4)
+    precondition(dims.0 >= 0 && dims.1 >= 0 && dims.2 >= 0 && dims.3 >= 0, "negative dimension in \(dims)")
     self.rank = rank
     switch rank {
     case 0: d = (1, 1, 1, 1)
