@@ -57,7 +57,7 @@ let package = Package(
 
     // Shared test helpers (gradient and Jacobian checks, statistical tolerances); not API.
     .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
-    .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+    .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport", "CBLAS"]),
     .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "TestSupport"]),
     .testTarget(name: "ODETests", dependencies: ["ODE"]),
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),

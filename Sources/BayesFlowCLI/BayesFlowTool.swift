@@ -10,7 +10,7 @@ struct BayesFlowTool: ParsableCommand {
     commandName: "bayesflow",
     abstract: "Amortized Bayesian inference for simulators with conditional invertible networks.",
     subcommands: [SimulatorsCommand.self, SimulateCommand.self, FitCommand.self, SampleCommand.self, LogProbCommand.self,
-                  InspectCommand.self, BenchCommand.self])
+                  CalibrateCommand.self, ABCCommand.self, ValidateCommand.self, InspectCommand.self, BenchCommand.self])
 
   /// Runs the tool; every error is one line on stderr and exit status 2 (help and version exit 0).
   static func main() {

@@ -62,7 +62,7 @@ public struct ECDFBand: Sendable {
     simulations = s
 
     // Two-sided tail probabilities pᵢ(c), row i = point, column c = 0…N.
-    let lf = SpecialFunctions.logFactorials(upTo: n)
+    let lf = DiagnosticMath.logFactorials(upTo: n)
     let width = n + 1
     var table = [Double](repeating: 0, count: t.count * width)
     for (i, z) in points.enumerated() {

@@ -60,7 +60,7 @@ public struct RankStatistics: Sendable {
       chi += (Double(hist[k]) - expected) * (Double(hist[k]) - expected) / expected
     }
     chiSquare = chi
-    chiSquarePValue = b > 1 ? SpecialFunctions.chiSquareSurvival(chi, degreesOfFreedom: b - 1) : 1
+    chiSquarePValue = b > 1 ? DiagnosticMath.chiSquareSurvival(chi, degreesOfFreedom: b - 1) : 1
   }
 
   /// B = min(20, ⌊N/5⌋, L + 1), at least 2: at most 20 bins, at least 5 expected ranks per bin.
@@ -72,7 +72,7 @@ public struct RankStatistics: Sendable {
   /// interval [q₍₁₋ₗₑᵥₑₗ₎/₂, q₍₁₊ₗₑᵥₑₗ₎/₂] of Bin(N, nᵦ/(L+1)) (binomial quantiles, counts).
   public func histogramBand(level: Double = 0.99) -> (lower: [Int], upper: [Int]) {
     let n = ranks.count
-    let lf = SpecialFunctions.logFactorials(upTo: n)
+    let lf = DiagnosticMath.logFactorials(upTo: n)
     var lo: [Int] = [], hi: [Int] = []
     for w in binWidths {
       let t = BinomialTable(n: n, p: Double(w) / Double(draws + 1), logFactorials: lf)

@@ -64,6 +64,16 @@ public final class Posterior {
   public var threads: Int = SimulationEngine.defaultThreads
   /// Draws per random stream and work item.
   public static let chunk = 4096
+  /// Rows per network evaluation: small enough that a graph's memory stays in cache.
+  static let rowsPerEvaluation = 512
+  /// One inference graph per worker, kept between queries so their memory is allocated once.
+  /// (A `Posterior` answers one query at a time.)
+  private var graphs: [Graph<Float>] = []
+
+  func graphs(_ n: Int) -> [Graph<Float>] {
+    while graphs.count < n { graphs.append(Graph<Float>()) }
+    return graphs
+  }
 
   public var parameterNames: [String] { simulator.parameterNames }
   public var observationShape: ObservationShape { approximator.observationShape }
@@ -112,6 +122,7 @@ public final class Posterior {
     let standardizer = approximator.standardizer
     let sim = simulator
     var rejectedEverywhere = false
+    let workerGraphs = graphs(max(1, min(threads, items)))
     out.withUnsafeMutableBufferPointer { outBuf in
       let base = outBuf.baseAddress!
       let workers = min(threads, items)
@@ -119,19 +130,27 @@ public final class Posterior {
       failed.initialize(repeating: false, count: max(workers, 1))
       defer { failed.deallocate() }
       DispatchQueue.concurrentPerform(iterations: max(workers, 1)) { w in
+        let graph = workerGraphs[w]
         var item = w
+        var theta = [Double](repeating: 0, count: p)
+        var values = [Double](repeating: 0, count: Posterior.chunk * p)
         while item < items {
           let obs = item / chunksPer, chunk = item % chunksPer
           let start = chunk * Posterior.chunk, n = min(Posterior.chunk, count - start)
           var rng = RandomStream(seed: seed, stream: UInt64(obs) << 24 | UInt64(chunk))
-          let cond = Array(c[(obs * sd)..<((obs + 1) * sd)])
           var filled = 0, attempts = 0
-          var theta = [Double](repeating: 0, count: p)
           while filled < n {
-            let want = n - filled
-            let u = flow.sample(count: want, conditions: sd > 0 ? cond : nil, rng: &rng, rowsPerChunk: Posterior.chunk)
-            var values = [Double](repeating: 0, count: want * p)
-            u.withUnsafeBufferPointer { ub in values.withUnsafeMutableBufferPointer { standardizer.unstandardizeParameters(ub, into: $0) } }
+            let want = min(n - filled, Posterior.rowsPerEvaluation)
+            graph.reset()
+            var cond: Tensor<Float>? = nil
+            if sd > 0 {
+              cond = c.withUnsafeBufferPointer { graph.constant(UnsafeBufferPointer(rebasing: $0[(obs * sd)..<((obs + 1) * sd)]), shape: Shape(1, sd)) }
+            }
+            let u = flow.sample(count: want, condition: cond, in: graph, rng: &rng)
+            values.withUnsafeMutableBufferPointer { vb in
+              standardizer.unstandardizeParameters(UnsafeBufferPointer(start: u.pointer, count: want * p),
+                                                   into: UnsafeMutableBufferPointer(rebasing: vb[0..<(want * p)]))
+            }
             for r in 0..<want {
               for j in 0..<p { theta[j] = values[r * p + j] }
               guard theta.allSatisfy(\.isFinite), sim.inPriorSupport(theta) else { continue }
@@ -140,7 +159,7 @@ public final class Posterior {
               filled += 1
             }
             attempts += want
-            if attempts > 1000 * n && filled < n { failed[w] = true; break }
+            if attempts > 1000 * n + Posterior.rowsPerEvaluation && filled < n { failed[w] = true; break }
           }
           item += workers
         }
@@ -175,13 +194,14 @@ public final class Posterior {
   func logDensity(_ parameters: [[Double]], conditionRows: (Range<Int>) -> [Float], p: Int, conditionPerRow: Bool = false) -> [Double] {
     let n = parameters.count, sd = approximator.summary.summaryDim
     var out = [Double](repeating: -.infinity, count: n)
-    let chunk = 8192
+    let chunk = Posterior.rowsPerEvaluation
     let chunks = (n + chunk - 1) / chunk
     let a = approximator
+    let workerGraphs = graphs(max(1, min(threads, chunks)))
     out.withUnsafeMutableBufferPointer { buf in
       let base = buf.baseAddress!
       DispatchQueue.concurrentPerform(iterations: max(1, min(threads, chunks))) { w in
-        let g = Graph<Float>()
+        let g = workerGraphs[w]
         var j = w
         while j < chunks {
           let lo = j * chunk, hi = min(n, lo + chunk), m = hi - lo

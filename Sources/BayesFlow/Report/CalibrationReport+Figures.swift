@@ -65,8 +65,10 @@ extension CalibrationReport {
       .horizontal(y: 0, style: MarkStyle(color: ReportPalette.grey, lineWidth: 1)),
       .line(x: z, y: diff, style: MarkStyle(color: p.isCalibrated ? ReportPalette.blue : ReportPalette.red, lineWidth: 1.6)),
     ]
-    c.marks.append(.annotation(text: "max |dev| \(SVGText.compact(p.ranks.maxECDFDeviation, significant: 2))", corner: .bottomRight))
-    c.legend = emptiestCorner(x: z, y: diff, chart: c, excluding: .bottomRight)
+    // The annotation and the legend take the two corners the curve leaves most empty.
+    let note = emptiestCorner(x: z, y: diff, chart: c, among: [.bottomRight, .bottomLeft, .topRight])
+    c.marks.append(.annotation(text: "max |dev| \(SVGText.compact(p.ranks.maxECDFDeviation, significant: 2))", corner: note))
+    c.legend = emptiestCorner(x: z, y: diff, chart: c, excluding: note)
     return c
   }
 
@@ -92,20 +94,38 @@ extension CalibrationReport {
   /// Posterior z-score against posterior contraction.
   static func zScoreContraction(_ p: ParameterCalibration, maxPoints: Int) -> Chart {
     let k = p.contraction
-    let finiteC = k.contractions.filter(\.isFinite), finiteZ = k.zScores.filter(\.isFinite)
-    let cmin = max(min(finiteC.min() ?? 0, 0), -1)
+    let finiteC = k.contractions.filter(\.isFinite).sorted(), finiteZ = k.zScores.filter(\.isFinite)
+    // Contraction is below 0 when the posterior is wider than the prior. The axis reaches the
+    // smallest value, but not further below the 1st percentile q than 1 − q (so a few extreme
+    // values do not squash the rest); points beyond either axis are drawn on its edge in orange
+    // and counted.
+    let q01 = finiteC.isEmpty ? 0 : ParameterSummary.quantile(finiteC, 0.01)
+    let cmin = min(max(finiteC.first ?? 0, q01 - (1 - q01)), 0)
     let zmax = min(max(finiteZ.map(abs).max() ?? 3, 3), 10) * 1.05
     var c = Chart(width: chartWidth, title: "\(p.name): z vs contraction", xLabel: "posterior contraction", yLabel: "posterior z-score")
-    c.xDomain = (cmin - 0.03)...1.03
+    let pad = 0.03 * (1 - cmin)
+    c.xDomain = (cmin - pad)...(1 + pad)
     c.yDomain = -zmax...zmax
     c.maxScatterPoints = maxPoints
+    var inX: [Double] = [], inY: [Double] = [], outX: [Double] = [], outY: [Double] = []
+    for (x, y) in zip(k.contractions, k.zScores) where x.isFinite && y.isFinite {
+      if x < cmin || abs(y) > zmax {
+        outX.append(max(x, c.xDomain!.lowerBound)); outY.append(min(max(y, -zmax), zmax))
+      } else {
+        inX.append(x); inY.append(y)
+      }
+    }
     c.marks = [
       .horizontal(y: 0, style: MarkStyle(color: ReportPalette.grey, lineWidth: 1)),
       .horizontal(y: 2, style: MarkStyle(color: ReportPalette.grey, lineWidth: 1, dash: "4 3")),
       .horizontal(y: -2, style: MarkStyle(color: ReportPalette.grey, lineWidth: 1, dash: "4 3")),
-      .scatter(x: k.contractions, y: k.zScores, style: MarkStyle(color: ReportPalette.blue, opacity: 0.5, radius: 1.6)),
+      .scatter(x: inX, y: inY, style: MarkStyle(color: ReportPalette.blue, opacity: 0.5, radius: 1.6)),
       .annotation(text: "z mean \(SVGText.compact(k.meanZ, significant: 2)), sd \(SVGText.compact(k.sdZ, significant: 3))", corner: .topLeft),
     ]
+    if !outX.isEmpty {
+      c.marks.insert(.scatter(x: outX, y: outY, style: MarkStyle(color: ReportPalette.orange, opacity: 0.7, radius: 1.6)), at: 3)
+      c.marks.append(.annotation(text: "\(outX.count) beyond the axes (orange)", corner: .bottomRight))
+    }
     return c
   }
 
@@ -254,9 +274,10 @@ extension CalibrationReport {
     return Figure.grid(charts, columns: min(q.channels, 3), title: "Posterior predictive")
   }
 
-  /// The corner of the plot area (a 40% × 35% box) holding the fewest of the points, other
-  /// than `excluded` (taken by an annotation).
-  static func emptiestCorner(x: [Double], y: [Double], chart: Chart, excluding excluded: ChartCorner? = nil) -> ChartCorner {
+  /// The corner of the plot area (a 40% × 35% box) holding the fewest of the points, among
+  /// `candidates` (the first of them on a tie) other than `excluded` (taken by an annotation).
+  static func emptiestCorner(x: [Double], y: [Double], chart: Chart, excluding excluded: ChartCorner? = nil,
+                             among candidates: [ChartCorner] = [.topLeft, .topRight, .bottomLeft, .bottomRight]) -> ChartCorner {
     let (xd, yd) = chart.domains()
     let xs = (xd.upperBound - xd.lowerBound), ys = (yd.upperBound - yd.lowerBound)
     var counts: [(ChartCorner, Int)] = [(.topLeft, 0), (.topRight, 0), (.bottomLeft, 0), (.bottomRight, 0)]
@@ -267,6 +288,7 @@ extension CalibrationReport {
       if v < 0.35 && u < 0.4 { counts[2].1 += 1 }
       if v < 0.35 && u > 0.6 { counts[3].1 += 1 }
     }
-    return counts.filter { $0.0 != excluded }.min { $0.1 < $1.1 }!.0
+    let allowed = candidates.filter { $0 != excluded }
+    return allowed.min { a, b in counts.first { $0.0 == a }!.1 < counts.first { $0.0 == b }!.1 }!
   }
 }

@@ -67,7 +67,9 @@ public struct CalibrationReport: Sendable {
     }
     if let ex = example {
       out += "<h2 id=\"example\">Example posterior: \(e(ex.label))</h2>\n"
-      out += "<p class=\"note\">\(ex.draws.count) posterior draws. Diagonal: marginal histograms; below: draws (at most \(maxPairsPoints) per panel); above: 2-D histograms\(ex.truth != nil ? "; red dashed: true value" : "").</p>\n"
+      let shown = ex.pairsParameters?.count ?? min(d.parameters.count, 6)
+      let subset = shown < d.parameters.count ? "Shown: \(shown) of \(d.parameters.count) parameters\(ex.pairsNote.map { " (\(e($0)))" } ?? ""). " : ""
+      out += "<p class=\"note\">\(ex.draws.count) posterior draws. \(subset)Diagonal: marginal histograms; below: draws (at most \(maxPairsPoints) per panel); above: 2-D histograms\(ex.truth != nil ? "; red dashed: true value" : "").</p>\n"
       out += "<div class=\"row\">" + CalibrationReport.pairsPlot(ex, names: d.parameters.map(\.name), maxPoints: maxPairsPoints).svg(id: "pairs", kind: "pairs") + "</div>\n"
       if let pp = ex.predictive {
         out += "<h2 id=\"predictive\">Posterior predictive: \(e(ex.label))</h2>\n"
@@ -101,7 +103,7 @@ public struct CalibrationReport: Sendable {
   private func parameterSections() -> String {
     let d = diagnostics, e = SVGText.escape
     var out = "<h2 id=\"parameters\">Per parameter</h2>\n"
-    out += "<p class=\"note\">Rank histogram: ranks of the true value among \(d.draws) posterior draws, with the pointwise 99% band of a uniform histogram. ECDF difference: fractional-rank ECDF minus the uniform CDF inside the \(Int((d.band.confidence * 100).rounded()))% simultaneous band. Recovery: posterior median vs true value (at most \(maxScatterPoints) points shown). Coverage: empirical coverage of central intervals vs level, with ±1.96 standard errors of a calibrated posterior.</p>\n"
+    out += "<p class=\"note\">Rank histogram: ranks of the true value among \(d.draws) posterior draws, with the pointwise 99% band of a uniform histogram. ECDF difference: fractional-rank ECDF minus the uniform CDF inside the \(Int((d.band.confidence * 100).rounded()))% simultaneous band. Recovery: posterior median vs true value (at most \(maxScatterPoints) points shown). z vs contraction: one point per data set; z-scores beyond ±2 are rare for a calibrated posterior, contraction near 1 means the data pin the parameter down, below 0 that the posterior is wider than the prior (points beyond the axes are drawn in orange on the edge). Coverage: empirical coverage of central intervals vs level, with ±1.96 standard errors of a calibrated posterior.</p>\n"
     for (i, p) in d.parameters.enumerated() {
       out += "<section id=\"param-\(i)\">\n<h3>\(e(p.name)) "
       out += p.isCalibrated ? "<span class=\"ok\">calibrated</span>" : "<span class=\"bad\">not calibrated</span>"

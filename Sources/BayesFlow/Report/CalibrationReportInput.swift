@@ -46,6 +46,8 @@ public struct ExamplePosterior: Sendable {
   public var truth: [Double]?
   /// The parameters (indices) in the pairs plot; default the first min(P, 6).
   public var pairsParameters: [Int]?
+  /// Why these parameters are in the pairs plot, when not all are ("largest contraction").
+  public var pairsNote: String?
   public var predictive: PosteriorPredictiveSeries?
 
   public init(label: String, draws: [[Double]], truth: [Double]? = nil, pairsParameters: [Int]? = nil,

@@ -13,12 +13,15 @@ struct BenchCommand: ParsableCommand {
   enum Case: String, ExpressibleByArgument, CaseIterable {
     case mlp
     case train
+    case query
+    case simulate
+    case timeseries
     case accuracy
     /// The speed cases run by a plain `bayesflow bench`.
-    static let speed: [Case] = [.mlp, .train]
+    static let speed: [Case] = [.mlp, .train, .query, .simulate, .timeseries]
   }
 
-  @Option(name: .customLong("case"), help: ArgumentHelp("Benchmark case: \(Case.allCases.map(\.rawValue).joined(separator: ", ")) (default: the speed cases mlp, train).", valueName: "name"))
+  @Option(name: .customLong("case"), help: ArgumentHelp("Benchmark case: \(Case.allCases.map(\.rawValue).joined(separator: ", ")) (default: all but accuracy).", valueName: "name"))
   var benchCase: Case?
 
   @OptionGroup(title: "Accuracy (--case accuracy)")
@@ -38,6 +41,20 @@ struct BenchCommand: ParsableCommand {
       switch c {
       case .accuracy: break
       case .mlp: results.append(MLPBenchmark.run(steps: steps ?? 2000))
+      case .query:
+        for sim in [TwoMoons(), GaussianLinear()] as [any Simulator] {
+          results.append(try QueryBenchmark.run(simulator: sim, registry: BuiltinSimulators.registry, threads: 2))
+        }
+      case .simulate:
+        for sim in [TwoMoons(), InverseKinematics()] as [any Simulator] {
+          for threads in [1, 2] { results.append(try SimulationBenchmark.run(simulator: sim, count: 2_000_000, threads: threads)) }
+        }
+        for threads in [1, 2] { results.append(try SimulationBenchmark.run(simulator: try SECIRD(), count: 4000, threads: threads)) }
+      case .timeseries:
+        results.append(TimeSeriesBenchmark.layers())
+        for (threads, shards) in [(1, 1), (2, 2)] {
+          results.append(try TimeSeriesBenchmark.anchor(threads: threads, shards: shards, steps: steps ?? 60))
+        }
       case .train:
         for sim in [TwoMoons(), GaussianLinear()] as [any Simulator] {
           for (threads, shards) in [(1, 1), (2, 2)] {

@@ -68,7 +68,7 @@ final class ConvolutionFunction<S: TensorScalar>: CustomBackward {
     self.stride = stride
     self.dilation = dilation
     self.padding = padding
-    self.activation = activation.fused(S.self)
+    self.activation = activation.unaryOp.map { (op: $0.op, alpha: S($0.alpha)) }
     let perSequence = padding == .same && stride > 1
     perSequencePadding = perSequence
     // Tap offsets of each branch.

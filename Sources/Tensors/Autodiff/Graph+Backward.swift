@@ -10,7 +10,6 @@ extension Graph {
     case .binary: backwardBinary(id)
     case .addScalar, .mulScalar: backwardScalar(id)
     case .matmul: backwardMatmul(id)
-    case .linear: backwardLinear(id)
     case .reduceSum: backwardReduceSum(id)
     case .reduceMax: backwardReduceMax(id)
     case .sumAll: backwardSumAll(id)

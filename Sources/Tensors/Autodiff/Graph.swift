@@ -278,7 +278,7 @@ struct Node<S: TensorScalar> {
 /// The operations the graph knows how to differentiate.
 @usableFromInline
 enum Op: UInt8 {
-  case leaf, unary, binary, addScalar, mulScalar, matmul, linear, reduceSum, reduceMax, sumAll
+  case leaf, unary, binary, addScalar, mulScalar, matmul, reduceSum, reduceMax, sumAll
   case logSumExp, concat, slice, reshape, transpose, gatherColumns, gatherRows, dropout, dense, custom
 }
 

@@ -82,12 +82,12 @@ extension Graph {
       let op = UnaryOp(rawValue: UInt8(nodes[id].i0))!
       let z = nodes[id].aux!
       gz = values.allocate(n)
-      gz.update(repeating: 0, count: n)
       if UnaryKernels.savesSigmoid(op), let s = nodes[id].aux2 {
+        gz.update(repeating: 0, count: n)
         S.unaryBackward(op, z, z, sigmoid: s, gy, gz, count: n)
       } else {
         let a = nodes[id].aux2 ?? nodes[id].value  // f(z) (y equals it when no dropout)
-        S.unaryBackward(op, z, a, gy, gz, count: n, alpha: nodes[id].alpha, beta: 0)
+        S.unaryDerivativeProduct(op, z, a, gy, gz, count: n, alpha: nodes[id].alpha, beta: 0)
       }
     }
     if nodes[ix].requiresGrad {

@@ -1,4 +1,4 @@
-/// Matrix products (OpenBLAS gemm), the fused dense-layer op and 2-D transposition.
+/// Matrix products (OpenBLAS gemm) and 2-D transposition.
 
 extension Graph {
   /// C = op(A)·op(B). A may have rank > 2 when not transposed: its leading dimensions are
@@ -56,61 +56,6 @@ extension Graph {
     }
   }
 
-  /// y = x·W + b for x [..., I], W [I, O], b [O] (or nil): a dense layer in one node.
-  ///
-  /// VJP: x̄ += ȳ·Wᵀ, W̄ += xᵀ·ȳ, b̄ += Σ_rows ȳ.
-  @_specialize(where S == Float)
-  @_specialize(where S == Double)
-  @usableFromInline
-  func linear(_ x: Tensor<S>, _ w: Tensor<S>, _ b: Tensor<S>?) -> Tensor<S> {
-    let sx = x.shape, sw = w.shape
-    precondition(sw.rank == 2 && sx.cols == sw[0], "linear: input \(sx) does not match weight \(sw)")
-    let rows = sx.rows, o = sw[1]
-    if let b { precondition(b.count == o, "linear: bias \(b.shape) for \(o) outputs") }
-    let rg = x.requiresGrad || w.requiresGrad || (b?.requiresGrad ?? false)
-    let t = makeNode(.linear, shape: sx.withLast(o), requiresGrad: rg, inputs: x.id, w.id, b?.id ?? -1)
-    let y = t.pointer
-    var beta: S = 0
-    if let b {
-      let bp = b.pointer
-      for r in 0..<rows {
-        let yr = y + r * o
-        for j in 0..<o { yr[j] = bp[j] }
-      }
-      beta = 1
-    }
-    S.gemm(transA: false, transB: false, m: rows, n: o, k: sx.cols, alpha: 1, a: x.pointer, lda: sx.cols,
-           b: w.pointer, ldb: o, beta: beta, c: y, ldc: o)
-    return t
-  }
-
-  @_specialize(where S == Float)
-  @_specialize(where S == Double)
-  func backwardLinear(_ id: Int) {
-    let ix = input(0, of: id), iw = input(1, of: id)
-    let sx = nodes[ix].shape, sw = nodes[iw].shape
-    let rows = sx.rows, i = sx.cols, o = sw[1]
-    let g = nodes[id].grad!
-    if nodes[ix].requiresGrad {
-      S.gemm(transA: false, transB: true, m: rows, n: i, k: o, alpha: 1, a: g, lda: o,
-             b: nodes[iw].value, ldb: o, beta: 1, c: gradientBuffer(ix), ldc: i)
-    }
-    if nodes[iw].requiresGrad {
-      S.gemm(transA: true, transB: false, m: i, n: o, k: rows, alpha: 1, a: nodes[ix].value, lda: i,
-             b: g, ldb: o, beta: 1, c: gradientBuffer(iw), ldc: o)
-    }
-    if inputCount(of: id) == 3 {
-      let ib = input(2, of: id)
-      if nodes[ib].requiresGrad {
-        let gb = gradientBuffer(ib)
-        for r in 0..<rows {
-          let row = g + r * o
-          for j in 0..<o { gb[j] += row[j] }
-        }
-      }
-    }
-  }
-
   /// Aᵀ for a 2-D A.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
@@ -155,9 +100,10 @@ public func matmul<S>(_ a: Tensor<S>, _ b: Tensor<S>, transposeA: Bool = false, 
   a.graph.matmul(a, b, transposeA: transposeA, transposeB: transposeB)
 }
 
-/// x·W + b (see `Graph.linear`).
+/// x·W + b for x [..., I], W [I, O], b [O] or nil: the fused dense node without activation
+/// or dropout (see `Graph.dense`).
 public func linear<S>(_ x: Tensor<S>, weight: Tensor<S>, bias: Tensor<S>?) -> Tensor<S> {
-  x.graph.linear(x, weight, bias)
+  x.graph.dense(x, weight, bias, activation: nil, alpha: 0, dropout: 0)
 }
 
 extension Tensor {

@@ -24,6 +24,11 @@ where RawSignificand: FixedWidthInteger {
                             _ gy: UnsafePointer<Self>, _ gx: UnsafeMutablePointer<Self>,
                             count n: Int, alpha: Self, beta: Self)
 
+  /// gxᵢ = gyᵢ·f′(xᵢ) (overwriting gx, which may be uninitialised).
+  static func unaryDerivativeProduct(_ op: UnaryOp, _ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>,
+                                     _ gy: UnsafePointer<Self>, _ gx: UnsafeMutablePointer<Self>,
+                                     count n: Int, alpha: Self, beta: Self)
+
   /// y = f(x), also saving sᵢ = σ(xᵢ) for ops whose derivative is written with it (`silu`,
   /// `softplus`), so the backward pass needs no second exponential.
   static func unaryForward(_ op: UnaryOp, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>,
@@ -55,6 +60,12 @@ extension Float: TensorScalar {
                                    _ gy: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>,
                                    count n: Int, alpha: Float, beta: Float) {
     UnaryKernels.backward(op, x, y, gy, gx, n, alpha, beta)
+  }
+
+  public static func unaryDerivativeProduct(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                                            _ gy: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>,
+                                            count n: Int, alpha: Float, beta: Float) {
+    UnaryKernels.backward(op, x, y, gy, gx, n, alpha, beta, accumulate: false)
   }
 
   public static func unaryForward(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
@@ -89,6 +100,12 @@ extension Double: TensorScalar {
                                    _ gy: UnsafePointer<Double>, _ gx: UnsafeMutablePointer<Double>,
                                    count n: Int, alpha: Double, beta: Double) {
     UnaryKernels.backward(op, x, y, gy, gx, n, alpha, beta)
+  }
+
+  public static func unaryDerivativeProduct(_ op: UnaryOp, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>,
+                                            _ gy: UnsafePointer<Double>, _ gx: UnsafeMutablePointer<Double>,
+                                            count n: Int, alpha: Double, beta: Double) {
+    UnaryKernels.backward(op, x, y, gy, gx, n, alpha, beta, accumulate: false)
   }
 
   public static func unaryForward(_ op: UnaryOp, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>,

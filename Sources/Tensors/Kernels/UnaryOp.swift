@@ -154,38 +154,41 @@ enum UnaryKernels {
     }
   }
 
-  /// gx += gy·f′(x) over n values.
+  /// gx += gy·f′(x) over n values (gx = gy·f′(x) when not `accumulate`).
   @inline(__always)
   static func backward<S: TensorScalar>(_ op: UnaryOp, _ x: UnsafePointer<S>, _ y: UnsafePointer<S>,
                                         _ gy: UnsafePointer<S>, _ gx: UnsafeMutablePointer<S>,
-                                        _ n: Int, _ a: S, _ b: S) {
+                                        _ n: Int, _ a: S, _ b: S, accumulate: Bool = true) {
+    // gxᵢ += v (accumulate) or gxᵢ = v; `accumulate` is constant per call, so each loop is
+    // specialised for one of the two.
+    @inline(__always) func put(_ i: Int, _ v: S) { if accumulate { gx[i] += v } else { gx[i] = v } }
     switch op {
-    case .exp: for i in 0..<n { gx[i] += gy[i] * y[i] }
-    case .log: for i in 0..<n { gx[i] += gy[i] / x[i] }
-    case .softplus: for i in 0..<n { gx[i] += gy[i] / (1 + S.mexp(-x[i])) }
-    case .sigmoid: for i in 0..<n { let s = y[i]; gx[i] += gy[i] * s * (1 - s) }
-    case .tanh: for i in 0..<n { let t = y[i]; gx[i] += gy[i] * (1 - t * t) }
-    case .atan: for i in 0..<n { let v = x[i]; gx[i] += gy[i] / (1 + v * v) }
-    case .relu: for i in 0..<n { gx[i] += x[i] > 0 ? gy[i] : 0 }
-    case .elu: for i in 0..<n { gx[i] += x[i] > 0 ? gy[i] : gy[i] * (y[i] + a) }
-    case .leakyRelu: for i in 0..<n { gx[i] += x[i] > 0 ? gy[i] : gy[i] * a }
+    case .exp: for i in 0..<n { put(i, gy[i] * y[i]) }
+    case .log: for i in 0..<n { put(i, gy[i] / x[i]) }
+    case .softplus: for i in 0..<n { put(i, gy[i] / (1 + S.mexp(-x[i]))) }
+    case .sigmoid: for i in 0..<n { let s = y[i]; put(i, gy[i] * s * (1 - s)) }
+    case .tanh: for i in 0..<n { let t = y[i]; put(i, gy[i] * (1 - t * t)) }
+    case .atan: for i in 0..<n { let v = x[i]; put(i, gy[i] / (1 + v * v)) }
+    case .relu: for i in 0..<n { put(i, x[i] > 0 ? gy[i] : 0) }
+    case .elu: for i in 0..<n { put(i, x[i] > 0 ? gy[i] : gy[i] * (y[i] + a)) }
+    case .leakyRelu: for i in 0..<n { put(i, x[i] > 0 ? gy[i] : gy[i] * a) }
     case .silu:
       for i in 0..<n {
         let v = x[i]
         let s = 1 / (1 + S.mexp(-v))
-        gx[i] += gy[i] * s * (1 + v * (1 - s))
+        put(i, gy[i] * s * (1 + v * (1 - s)))
       }
     case .hardSilu:
       for i in 0..<n {
         let v = x[i]
         let d = v < -3 ? 0 : (v > 3 ? 1 : (2 * v + 3) * (1 / 6))
-        gx[i] += gy[i] * d
+        put(i, gy[i] * d)
       }
     case .gelu:
       let c = 1 / (2 * S.pi).squareRoot()
       for i in 0..<n {
         let v = x[i]
-        gx[i] += gy[i] * (S.mErfHalf(v) + v * c * S.mexp(-v * v / 2))
+        put(i, gy[i] * (S.mErfHalf(v) + v * c * S.mexp(-v * v / 2)))
       }
     case .mish:
       for i in 0..<n {
@@ -194,20 +197,20 @@ enum UnaryKernels {
         let sp = (v > 0 ? v : 0) + S.mlog(1 + S.mexp(-av))
         let t = S.mtanh(sp)
         let s = 1 / (1 + S.mexp(-v))
-        gx[i] += gy[i] * (t + v * s * (1 - t * t))
+        put(i, gy[i] * (t + v * s * (1 - t * t)))
       }
-    case .square: for i in 0..<n { gx[i] += gy[i] * 2 * x[i] }
-    case .sqrt: for i in 0..<n { gx[i] += gy[i] / (2 * y[i]) }
-    case .abs: for i in 0..<n { let v = x[i]; gx[i] += v > 0 ? gy[i] : (v < 0 ? -gy[i] : 0) }
-    case .clamp: for i in 0..<n { let v = x[i]; gx[i] += (v >= a && v <= b) ? gy[i] : 0 }
-    case .affine: for i in 0..<n { gx[i] += a * gy[i] }
-    case .reciprocal: for i in 0..<n { let r = y[i]; gx[i] -= gy[i] * r * r }
+    case .square: for i in 0..<n { put(i, gy[i] * 2 * x[i]) }
+    case .sqrt: for i in 0..<n { put(i, gy[i] / (2 * y[i])) }
+    case .abs: for i in 0..<n { let v = x[i]; put(i, v > 0 ? gy[i] : (v < 0 ? -gy[i] : 0)) }
+    case .clamp: for i in 0..<n { let v = x[i]; put(i, (v >= a && v <= b) ? gy[i] : 0) }
+    case .affine: for i in 0..<n { put(i, a * gy[i]) }
+    case .reciprocal: for i in 0..<n { let r = y[i]; put(i, -(gy[i] * r * r)) }
     case .softClampAtan:
       let k = 2 / S.pi, inv = 1 / a
-      for i in 0..<n { let u = x[i] * inv; gx[i] += gy[i] * k / (1 + u * u) }
+      for i in 0..<n { let u = x[i] * inv; put(i, gy[i] * k / (1 + u * u)) }
     case .softClampTanh:
       let inv = 1 / a
-      for i in 0..<n { let u = y[i] * inv; gx[i] += gy[i] * (1 - u * u) }
+      for i in 0..<n { let u = y[i] * inv; put(i, gy[i] * (1 - u * u)) }
     }
   }
 }

@@ -1,7 +1,9 @@
 import Foundation
+import Tensors
 
-/// Special functions for the p-values of the diagnostics.
-enum SpecialFunctions {
+/// Log-factorial tables and the χ² tail for the p-values of the diagnostics (the special
+/// functions themselves are `Tensors.SpecialFunctions`).
+enum DiagnosticMath {
   /// ln Γ(x) for x > 0 (the C library's `lgamma`).
   @inline(__always) static func logGamma(_ x: Double) -> Double { Foundation.lgamma(x) }
 
@@ -10,49 +12,9 @@ enum SpecialFunctions {
     (0...n).map { logGamma(Double($0) + 1) }
   }
 
-  /// The regularised upper incomplete gamma function
-  ///
-  ///     Q(a, x) = Γ(a, x)/Γ(a) = 1/Γ(a) ∫ₓ^∞ t^(a−1) e^(−t) dt,   a > 0, x ≥ 0.
-  ///
-  /// For x < a + 1 by the series of P = 1 − Q, γ(a, x) = e^(−x) x^a Σₙ xⁿ/(a(a+1)…(a+n));
-  /// otherwise by the Lentz continued fraction of Γ(a, x) (Numerical Recipes §6.2), so that
-  /// the small tail probabilities that matter for p-values never come from 1 − P (cancellation).
-  /// Relative accuracy about 1e-14.
-  static func regularizedGammaQ(_ a: Double, _ x: Double) -> Double {
-    precondition(a > 0, "regularizedGammaQ needs a > 0")
-    if x <= 0 { return 1 }
-    let logPrefactor = -x + a * Foundation.log(x) - logGamma(a)
-    if x < a + 1 {
-      var term = 1 / a, sum = term, ap = a
-      for _ in 0..<10_000 {
-        ap += 1
-        term *= x / ap
-        sum += term
-        if abs(term) < abs(sum) * 1e-16 { break }
-      }
-      return max(0, 1 - sum * Foundation.exp(logPrefactor))
-    }
-    let tiny = 1e-300
-    var b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d
-    for i in 1..<10_000 {
-      let an = -Double(i) * (Double(i) - a)
-      b += 2
-      d = an * d + b
-      if abs(d) < tiny { d = tiny }
-      c = b + an / c
-      if abs(c) < tiny { c = tiny }
-      d = 1 / d
-      let delta = d * c
-      h *= delta
-      if abs(delta - 1) < 1e-16 { break }
-    }
-    return min(1, Foundation.exp(logPrefactor) * h)
-  }
-
-  /// P(χ²_k ≥ x), the survival function of the chi-square distribution with k degrees of
-  /// freedom: Q(k/2, x/2).
+  /// P(χ²ₖ > x) = Q(k/2, x/2), the regularized upper incomplete gamma function.
   static func chiSquareSurvival(_ x: Double, degreesOfFreedom k: Int) -> Double {
-    regularizedGammaQ(Double(k) / 2, x / 2)
+    Tensors.SpecialFunctions.regularizedGammaQ(Double(k) / 2, x / 2)
   }
 }
 
