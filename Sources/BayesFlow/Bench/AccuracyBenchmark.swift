@@ -4,19 +4,25 @@ import Tensors
 /// `count` exact posterior draws for observation `x` (flat values), drawing only from `rng`.
 public typealias ExactPosteriorSampler = @Sendable (_ x: [Double], _ count: Int, _ rng: inout RandomStream) -> [[Double]]
 
-/// One benchmark task of the accuracy check: a run configuration, and the exact posterior
-/// sampler when the task has one (then accuracy is C2ST against exact draws, otherwise SBC).
+/// One benchmark task of the accuracy check: a run configuration, the exact posterior sampler
+/// when the task has one (then accuracy is C2ST against exact draws, otherwise SBC), and the
+/// `--set` overrides that apply at one budget only (`Configs/accuracy-overrides.json`, e.g. more
+/// epochs at 10⁴ simulations than at 10⁵).
 public struct AccuracyTask: Sendable {
   /// Task name (the simulator's name).
   public var name: String
   /// Path of the task's run configuration (`Configs/<task>.json`).
   public var configPath: String
   public var exactPosterior: ExactPosteriorSampler?
+  /// Overrides by budget, applied after `training.simulation_budget=N` and before the
+  /// overrides of every task (`AccuracyOptions.overrides`).
+  public var budgetOverrides: [Int: [String]]
 
-  public init(name: String, configPath: String, exactPosterior: ExactPosteriorSampler?) {
+  public init(name: String, configPath: String, exactPosterior: ExactPosteriorSampler?, budgetOverrides: [Int: [String]] = [:]) {
     self.name = name
     self.configPath = configPath
     self.exactPosterior = exactPosterior
+    self.budgetOverrides = budgetOverrides
   }
 }
 
@@ -175,7 +181,7 @@ public final class AccuracyBenchmark {
 
   /// One (task, budget) run.
   public func run(task: AccuracyTask, budget: Int, floorCache: inout [Double]?) throws -> AccuracyResult {
-    var overrides = ["training.simulation_budget=\(budget)"] + options.overrides
+    var overrides = ["training.simulation_budget=\(budget)"] + (task.budgetOverrides[budget] ?? []) + options.overrides
     if let threads = options.threads { overrides.append("training.threads=\(threads)") }
     let json = try ConfigFile.load(task.configPath, overrides: overrides)
     let config: RunConfig

@@ -15,6 +15,9 @@ struct AccuracyArguments: ParsableArguments {
   @Option(help: ArgumentHelp("Directory of the task configs <task>.json.", valueName: "dir"))
   var configs: String = "Configs"
 
+  @Option(name: .customLong("budget-overrides"), help: ArgumentHelp("Per-task, per-budget overrides (default: <configs>/accuracy-overrides.json when it exists).", valueName: "file"))
+  var budgetOverrides: String?
+
   @Option(name: .customLong("out"), help: ArgumentHelp("Directory of the runs and of accuracy.json / accuracy.md.", valueName: "dir"))
   var directory: String = "runs/accuracy"
 
@@ -83,11 +86,17 @@ struct AccuracyArguments: ParsableArguments {
     options.overrides = overrides
     options.reuseCheckpoints = reuse
     options.floor = !noFloor
+    var perBudget: [String: [Int: [String]]] = [:]
+    let overridesFile = budgetOverrides ?? configs + "/accuracy-overrides.json"
+    if budgetOverrides != nil || FileManager.default.fileExists(atPath: overridesFile) {
+      perBudget = try AccuracyOverrides.load(overridesFile, tasks: BenchmarkTasks.names)
+    }
     var tasks: [AccuracyTask] = []
     for name in try taskNames() {
       let path = configs + "/\(name).json"
       let (_, simulator) = try RunSetup.load(path, overrides: overrides)
-      tasks.append(AccuracyTask(name: name, configPath: path, exactPosterior: BenchmarkTasks.exactPosterior(for: simulator)))
+      tasks.append(AccuracyTask(name: name, configPath: path, exactPosterior: BenchmarkTasks.exactPosterior(for: simulator),
+                                budgetOverrides: perBudget[name] ?? [:]))
     }
     let bench = AccuracyBenchmark(options: options, registry: BuiltinSimulators.registry, progress: ProgressReporter(quiet: quiet))
     signal(SIGINT) { _ in trainingInterruptRequested = 1 }
