@@ -62,28 +62,86 @@ final class AccuracyBenchmarkTests: XCTestCase {
     XCTAssertTrue(r.testNLL?.isFinite ?? false)
     XCTAssertTrue(r.command.contains("--set training.simulation_budget=2000"), r.command)
 
-    // Reports: the JSON round-trips, the Markdown has the C2ST row and the floor row.
+    // Reports: the JSON round-trips; the Markdown has the budget section, the C2ST row, the floor column and the command.
     let (jsonPath, mdPath) = try bench.writeReports(results)
     let decoded = try JSONDecoder().decode([AccuracyResult].self, from: Data(contentsOf: URL(fileURLWithPath: jsonPath)))
     XCTAssertEqual(decoded.first?.c2st, r.c2st)
     let md = try String(contentsOfFile: mdPath, encoding: .utf8)
-    XCTAssertTrue(md.contains("| gaussian_linear | 2000 |"), md)
+    XCTAssertTrue(md.contains("### 2000 simulations"), md)
+    XCTAssertTrue(md.contains("| gaussian_linear | " + String(format: "%.3f", c2st) + " | "), md)
     XCTAssertTrue(md.contains("exact vs exact"), md)
+    XCTAssertTrue(md.contains("`" + r.command + "`"), md)
   }
 
   /// Without an exact sampler the check runs SBC: one verdict and contraction per parameter.
+  /// A budget-specific override (here 2 epochs instead of the config's 6) applies at its budget
+  /// and is part of the reported command.
   func testSBCPathOnATinyBudget() throws {
     let path = try writeConfig()
     let bench = AccuracyBenchmark(options: options(budget: 1000), registry: BuiltinSimulators.registry,
                                   progress: ProgressReporter(quiet: true))
     bench.log = { _ in }
-    let r = try XCTUnwrap(bench.run(tasks: [AccuracyTask(name: "gaussian_linear", configPath: path, exactPosterior: nil)]).first)
+    let task = AccuracyTask(name: "gaussian_linear", configPath: path, exactPosterior: nil,
+                            budgetOverrides: [1000: ["training.epochs=2"], 5000: ["training.epochs=9"]])
+    let r = try XCTUnwrap(bench.run(tasks: [task]).first)
     XCTAssertEqual(r.kind, "sbc")
+    XCTAssertEqual(r.epochs, 2)
+    XCTAssertEqual(r.epochsPlanned, 2)
+    XCTAssertTrue(r.command.hasSuffix("--set training.simulation_budget=1000 --set training.epochs=2"), r.command)
     let c = try XCTUnwrap(r.calibration)
     XCTAssertEqual(c.map(\.name), GaussianLinear().parameterNames)
     for p in c {
       XCTAssertTrue((0...1).contains(p.maxECDFDeviation), "\(p.name): \(p.maxECDFDeviation)")
       XCTAssertLessThan(p.contraction, 1)
+    }
+  }
+
+  /// Configs/accuracy-overrides.json parses into task → budget → overrides, and a malformed
+  /// entry is an error naming the file and the entry.
+  func testBudgetOverridesFile() throws {
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    func load(_ text: String) throws -> [String: [Int: [String]]] {
+      let path = dir + "/overrides.json"
+      try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+      return try AccuracyOverrides.load(path, tasks: BenchmarkTasks.names)
+    }
+    let ok = try load(#"{"two_moons": {"10000": ["training.epochs=100", "training.batch_size=128"]}, "slcp": {}}"#)
+    XCTAssertEqual(ok["two_moons"]?[10_000], ["training.epochs=100", "training.batch_size=128"])
+    XCTAssertEqual(ok["slcp"], [:])
+    for (text, message) in [
+      (#"{"moons": {"10000": ["training.epochs=1"]}}"#, "moons: unknown task"),
+      (#"{"two_moons": {"1e4": ["training.epochs=1"]}}"#, "two_moons.1e4: expected a positive integer budget"),
+      (#"{"two_moons": {"10000": ["training.epochs"]}}"#, #"two_moons.10000: expected an array of "key=value" strings"#),
+      (#"{"two_moons": {"10000": "training.epochs=1"}}"#, #"two_moons.10000: expected an array of "key=value" strings"#),
+      (#"["two_moons"]"#, "expected an object"),
+      ("{", "not valid JSON"),
+    ] {
+      XCTAssertThrowsError(try load(text), text) { error in
+        let description = "\(error)"
+        XCTAssertTrue(description.hasPrefix(self.dir + "/overrides.json: "), description)
+        XCTAssertTrue(description.contains(message), "\(description) lacks \(message)")
+      }
+    }
+  }
+
+  /// The repository's task configs: each of the ten is an offline config of its simulator whose
+  /// budget is set by `training.simulation_budget`; the overrides file is valid and names only
+  /// budgets of the check.
+  func testRepositoryConfigsAndOverridesFile() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    for name in BenchmarkTasks.names {
+      let json = try ConfigFile.load(root + "/Configs/\(name).json", overrides: ["training.simulation_budget=1234"])
+      let config = try RunConfig(json)
+      XCTAssertEqual(config.simulatorName, name)
+      XCTAssertEqual(config.training.mode, .offline, name)
+      XCTAssertEqual(config.training.simulationBudget, 1234, name)
+      XCTAssertNoThrow(try BuiltinSimulators.registry.make(name: config.simulatorName, options: config.simulatorOptions), name)
+    }
+    let table = try AccuracyOverrides.load(root + "/Configs/accuracy-overrides.json", tasks: BenchmarkTasks.names)
+    XCTAssertFalse(table.isEmpty)
+    for (task, byBudget) in table {
+      XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/Configs/\(task).json"), task)
+      XCTAssertTrue(Set(byBudget.keys).isSubset(of: [10_000, 100_000]), "\(task): \(byBudget.keys)")
     }
   }
 }

@@ -376,13 +376,21 @@ public final class AccuracyBenchmark {
   }
 
   /// Results merged into `<directory>/accuracy.json` (replacing earlier runs of the same task
-  /// and budget) and the Markdown tables of all of them in `<directory>/accuracy.md`.
+  /// and budget) and the Markdown tables of all of them in `<directory>/accuracy.md`. With no
+  /// new results this only rewrites the Markdown from the JSON.
   public func writeReports(_ new: [AccuracyResult]) throws -> (json: String, markdown: String) {
     let jsonPath = options.directory + "/accuracy.json", mdPath = options.directory + "/accuracy.md"
     var all: [AccuracyResult] = []
-    if let data = FileManager.default.contents(atPath: jsonPath),
-       let old = try? JSONDecoder().decode([AccuracyResult].self, from: data) {
-      all = old.filter { o in !new.contains { $0.task == o.task && $0.budget == o.budget } }
+    if let data = FileManager.default.contents(atPath: jsonPath) {
+      let decoder = JSONDecoder()
+      decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+      do {
+        let old = try decoder.decode([AccuracyResult].self, from: data)
+        all = old.filter { o in !new.contains { $0.task == o.task && $0.budget == o.budget } }
+      } catch {
+        // Never silently drop earlier results: an unreadable report is an error.
+        throw InputError(jsonPath, "cannot read the earlier results (\(error)); move the file away to start afresh")
+      }
     }
     all += new
     all.sort { ($0.kind, $0.task, $0.budget) < ($1.kind, $1.task, $1.budget) }
@@ -393,65 +401,6 @@ public final class AccuracyBenchmark {
     try encoder.encode(all).write(to: URL(fileURLWithPath: jsonPath), options: .atomic)
     try Data(AccuracyBenchmark.markdown(all).utf8).write(to: URL(fileURLWithPath: mdPath), options: .atomic)
     return (jsonPath, mdPath)
-  }
-
-  /// Markdown tables: C2ST tasks (with the published NPE value and the exact-vs-exact floor),
-  /// then SBC tasks, then the commands.
-  public static func markdown(_ results: [AccuracyResult]) -> String {
-    func f3(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "–" }
-    func load(_ r: AccuracyResult) -> String {
-      guard let a = r.loadBefore else { return "–" }
-      return String(format: "%.1f→%.1f", a, r.loadAfter ?? .nan)
-    }
-    func time(_ r: AccuracyResult) -> String {
-      String(format: "%.0f s (%d/%d ep.)", r.trainingSeconds, r.epochs, r.epochsPlanned)
-    }
-    var s = ""
-    let c2st = results.filter { $0.kind == "c2st" }
-    if !c2st.isEmpty {
-      s += "| task | budget | C2ST mean ± sd | per observation | NPE (sbibm) | Δ vs NPE | training | wall | load |\n"
-      s += "|---|---:|---:|---|---:|---:|---:|---:|---|\n"
-      var tasks: [String] = []
-      for r in c2st where !tasks.contains(r.task) { tasks.append(r.task) }
-      for task in tasks {
-        let rows = c2st.filter { $0.task == task }
-        for r in rows {
-          let delta = zip2(r.c2stMean, r.publishedNPE).map { String(format: "%+.3f", $0 - $1) } ?? "–"
-          s += "| \(r.task) | \(r.budget) | \(f3(r.c2stMean)) ± \(f3(r.c2stSD)) | "
-            + (r.c2st ?? []).map { String(format: "%.3f", $0) }.joined(separator: " ")
-            + " | \(f3(r.publishedNPE)) | \(delta) | \(time(r)) | " + String(format: "%.0f s", r.wallSeconds) + " | \(load(r)) |\n"
-        }
-        // The floor: two independent exact samples of the same observations.
-        if let floor = rows.compactMap(\.floor).first {
-          s += "| \(task) | exact vs exact | \(f3(mean(floor))) ± \(f3(sd(floor))) | "
-            + floor.map { String(format: "%.3f", $0) }.joined(separator: " ") + " | | | | | |\n"
-        }
-      }
-      s += "\n"
-    }
-    let sbc = results.filter { $0.kind == "sbc" }
-    if !sbc.isEmpty {
-      s += "| task | budget | SBC calibrated | max ECDF deviation (per parameter) | contraction (per parameter) | z mean / sd (worst) | NPE C2ST (sbibm) | training | wall | load |\n"
-      s += "|---|---:|---:|---|---|---|---:|---:|---:|---|\n"
-      for r in sbc {
-        let c = r.calibration ?? []
-        let flagged = c.filter { !$0.calibrated }.map(\.name)
-        let worst = c.max { abs($0.meanZ) < abs($1.meanZ) }
-        s += "| \(r.task) | \(r.budget) | \(c.filter(\.calibrated).count)/\(c.count)"
-          + (flagged.isEmpty ? "" : " (not: " + flagged.joined(separator: ", ") + ")") + " | "
-          + c.map { String(format: "%.3f", $0.maxECDFDeviation) }.joined(separator: " ") + " | "
-          + c.map { String(format: "%.2f", $0.contraction) }.joined(separator: " ") + " | "
-          + (worst.map { String(format: "%+.2f / %.2f", $0.meanZ, $0.sdZ) } ?? "–") + " | "
-          + "\(f3(r.publishedNPE)) | \(time(r)) | " + String(format: "%.0f s", r.wallSeconds) + " | \(load(r)) |\n"
-      }
-      s += "\n"
-    }
-    if !results.isEmpty {
-      s += "Commands (equivalent `bayesflow fit` of each training run; evaluation by `bayesflow bench --case accuracy`):\n\n"
-      for r in results { s += "- \(r.task) @ \(r.budget): `\(r.command)`\n" }
-      if let m = results.first?.machine { s += "\nMachine: \(m)\n" }
-    }
-    return s
   }
 
   static func zip2(_ a: Double?, _ b: Double?) -> (Double, Double)? {

@@ -42,6 +42,9 @@ struct AccuracyArguments: ParsableArguments {
   @Flag(help: "Evaluate an existing finished checkpoint of a (task, budget) instead of training again.")
   var reuse = false
 
+  @Flag(name: .customLong("report-only"), help: "Only rewrite <out>/accuracy.md from <out>/accuracy.json (no training).")
+  var reportOnly = false
+
   @Flag(name: .customLong("no-floor"), help: "Skip the exact-vs-exact C2ST floor.")
   var noFloor = false
 
@@ -76,6 +79,16 @@ struct AccuracyArguments: ParsableArguments {
 
   func run() throws {
     var options = AccuracyOptions()
+    if reportOnly {
+      options.directory = directory
+      guard FileManager.default.fileExists(atPath: directory + "/accuracy.json") else {
+        throw ValidationError("--report-only: no \(directory)/accuracy.json (set --out)")
+      }
+      let (_, md) = try AccuracyBenchmark(options: options, registry: BuiltinSimulators.registry,
+                                          progress: ProgressReporter(quiet: true)).writeReports([])
+      print("rewrote \(md)")
+      return
+    }
     options.budgets = try parsedBudgets()
     options.observations = observations
     options.draws = draws
