@@ -1,6 +1,8 @@
 # bayesflow-swift: the two commands of the README, plus benchmarks.
 #   make demo   fit the built-in example, report its posterior and calibration
 #   make test   release build + the whole test suite
+#   make accuracy  train the ten sbibm tasks at 10^4 and 10^5 simulations; C2ST against exact
+#               posteriors or SBC (docs/accuracy.md). A subset: make accuracy TASKS=two_moons,slcp BUDGETS=10000
 SHELL := /bin/bash
 SWIFT ?= swift
 CONFIG := release
@@ -33,8 +35,13 @@ demo: build
 bench: build
 	$(BIN) bench
 
+## accuracy: results in runs/accuracy/accuracy.{json,md}; ACCURACY_FLAGS adds options of
+## `bayesflow bench --case accuracy` (e.g. --reuse to re-evaluate finished runs).
+TASKS ?=
+BUDGETS ?= 10000,100000
+ACCURACY_FLAGS ?=
 accuracy: build
-	./scripts/accuracy.sh $(BIN)
+	$(BIN) bench --case accuracy --budgets $(BUDGETS) $(if $(TASKS),--tasks $(TASKS)) $(ACCURACY_FLAGS)
 
 clean:
 	rm -rf .build runs

@@ -7,8 +7,8 @@ set -euo pipefail
 bin=${1:-.build/release/bayesflow}
 out=runs/demo
 mkdir -p "$out"
-echo "== 1. fit: Configs/two_moons.json (online training, a few epochs)"
-"$bin" fit Configs/two_moons.json --out "$out" --set training.epochs=10 --set inference_network.transform=spline
+echo "== 1. fit: Configs/two_moons.json (10^5 simulations, 10 epochs)"
+"$bin" fit Configs/two_moons.json --out "$out" --set training.epochs=10
 echo
 echo "== 2. posterior for the observation y = (0.1, -0.05)"
 echo '{"observation": [0.1, -0.05]}' > "$out/observation.json"

@@ -4,10 +4,11 @@ import CBLAS
 import Foundation
 import Simulators
 
-/// `bayesflow bench [--case NAME]`: the speed measurements of docs/benchmarks.md.
+/// `bayesflow bench [--case NAME]`: the speed measurements of docs/benchmarks.md, and the
+/// accuracy check of docs/accuracy.md (`--case accuracy`, never part of the default set).
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "bench", abstract: "Measure training, sampling and simulation speed (docs/benchmarks.md).")
+    commandName: "bench", abstract: "Measure training, sampling and simulation speed (docs/benchmarks.md), or accuracy (--case accuracy, docs/accuracy.md).")
 
   enum Case: String, ExpressibleByArgument, CaseIterable {
     case mlp
@@ -15,10 +16,16 @@ struct BenchCommand: ParsableCommand {
     case query
     case simulate
     case timeseries
+    case accuracy
+    /// The speed cases run by a plain `bayesflow bench`.
+    static let speed: [Case] = [.mlp, .train, .query, .simulate, .timeseries]
   }
 
-  @Option(name: .customLong("case"), help: ArgumentHelp("Benchmark case: \(Case.allCases.map(\.rawValue).joined(separator: ", ")) (default: all).", valueName: "name"))
+  @Option(name: .customLong("case"), help: ArgumentHelp("Benchmark case: \(Case.allCases.map(\.rawValue).joined(separator: ", ")) (default: all but accuracy).", valueName: "name"))
   var benchCase: Case?
+
+  @OptionGroup(title: "Accuracy (--case accuracy)")
+  var accuracy: AccuracyArguments
 
   @Option(help: ArgumentHelp("Also write the results as JSON.", valueName: "file"))
   var json: String?
@@ -27,10 +34,12 @@ struct BenchCommand: ParsableCommand {
   var steps: Int?
 
   func run() throws {
+    if benchCase == .accuracy { return try accuracy.run() }
     bf_blas_set_threads(1)
     var results: [BenchmarkResult] = []
-    for c in benchCase.map({ [$0] }) ?? Case.allCases {
+    for c in benchCase.map({ [$0] }) ?? Case.speed {
       switch c {
+      case .accuracy: break
       case .mlp: results.append(MLPBenchmark.run(steps: steps ?? 2000))
       case .query:
         for sim in [TwoMoons(), GaussianLinear()] as [any Simulator] {
