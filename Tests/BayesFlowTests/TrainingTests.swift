@@ -82,6 +82,22 @@ final class TrainingTests: XCTestCase {
   /// draws for 5 observations, every posterior mean within 0.05 (0.22 posterior sd) and every sd
   /// within 12% of 0.2236. (Monte Carlo error: 0.0022 for means, 0.7% for sds; the rest is the
   /// network's approximation error after 3000 steps.)
+  /// `adapter.interval_parameters: "affine"` keeps two_moons' box parameters unbounded in the
+  /// standardizer (stored so in the checkpoint), and sampling still returns only draws inside
+  /// the prior's box (rejection), while the default maps them with a logit.
+  func testAffineIntervalParametersAreRejectedOutsideTheBox() throws {
+    for (map, expected) in [("logit", ParameterSupport.interval(lower: -1, upper: 1)), ("affine", .real)] {
+      let c = try config(Self.small, ["adapter.interval_parameters=\"\(map)\""])
+      let outcome = try Trainer(config: c, simulator: TwoMoons(), directory: dir + "/" + map,
+                                progress: ProgressReporter(quiet: true)).run(resume: false)
+      XCTAssertEqual(try Checkpoint.read(outcome.checkpoint).standardizer.supports, [expected, expected], map)
+      let posterior = try Posterior(checkpoint: outcome.checkpoint, registry: BuiltinSimulators.registry)
+      let draws = try posterior.sample([Observation([0.9, 0.9])], count: 4000, seed: 2)[0]
+      XCTAssertEqual(draws.count, 4000)
+      XCTAssertTrue(draws.allSatisfy { $0.allSatisfy { abs($0) <= 1 } }, "\(map): a draw outside [-1, 1]²")
+    }
+  }
+
   func testGaussianLinearPosteriorIsAccurate() throws {
     let c = try config("""
       {"simulator": {"name": "gaussian_linear"},

@@ -108,6 +108,8 @@ public struct TrainingConfig: Sendable, Equatable {
 /// The `adapter` section: how data are standardized before the networks see them.
 public struct AdapterConfig: Sendable, Equatable {
   public var observationTransform: ObservationTransform = .none
+  /// How interval-bounded parameters are mapped to ℝ.
+  public var intervalParameters: IntervalParameterMap = .logit
   /// Simulations drawn to estimate the standardization statistics.
   public var pilotSimulations = 4096
 
@@ -115,6 +117,7 @@ public struct AdapterConfig: Sendable, Equatable {
 
   public init(_ o: ConfigObject) throws {
     observationTransform = try o.choice("observation_transform", default: ObservationTransform.none)
+    intervalParameters = try o.choice("interval_parameters", default: IntervalParameterMap.logit)
     pilotSimulations = try o.int("pilot_simulations", default: 4096, in: 2...10_000_000)
     try o.finish()
   }

@@ -1,6 +1,22 @@
 import Foundation
 
 /// How observations are transformed before z-scoring.
+/// How parameters with an interval support (a, b) reach the network's ℝ.
+public enum IntervalParameterMap: String, Sendable, CaseIterable, Codable {
+  /// logit((θ − a)/(b − a)), then z-scored: every value of ℝ is a valid θ.
+  case logit
+  /// z-scored only (the support counted as ℝ): the flow may put mass outside (a, b), which
+  /// `Posterior` rejects at sampling time as neural posterior estimation does; no stretching of
+  /// the mass near the bounds. Densities are then those of the untruncated flow.
+  case affine
+
+  /// The support the standardizer uses for a parameter of support `support`.
+  public func standardizerSupport(_ support: ParameterSupport) -> ParameterSupport {
+    if self == .affine, case .interval = support { return .real }
+    return support
+  }
+}
+
 public enum ObservationTransform: String, Sendable, CaseIterable, Codable {
   /// y unchanged.
   case none

@@ -430,7 +430,8 @@ public final class Trainer {
 
   func buildApproximator(standardizerFrom pilot: SimulationBatch) throws {
     guard pilot.count >= 2 else { throw SimulationError(message: "the standardizer needs at least 2 pilot simulations, got \(pilot.count)") }
-    let standardizer = Standardizer(fitting: pilot, supports: simulator.parameters.map(\.support),
+    let supports = simulator.parameters.map { config.adapter.intervalParameters.standardizerSupport($0.support) }
+    let standardizer = Standardizer(fitting: pilot, supports: supports,
                                     observationTransform: config.adapter.observationTransform)
     var rng = RandomStream(seed: t.seed, stream: StreamTag.initialization)
     approximator = try Approximator(shape: simulator.observationShape, parameterCount: simulator.parameters.count,
