@@ -1,7 +1,7 @@
 import CBLAS
 import Foundation
 
-/// Training speed with the architecture of the BayesFlow speed anchors (../shared/anchors):
+/// Training speed with the architecture of the BayesFlow speed anchors (docs/benchmarks.md):
 /// CouplingFlow depth 6 (12 affine couplings, each an MLP 128-128 with hard SiLU and dropout
 /// 0.05, output layer at zero), ActNorm, random permutations; Adam 1e-3, batch 256, 100,000
 /// offline pairs. Only optimizer steps are timed (no validation or checkpoints).
