@@ -74,14 +74,14 @@ struct PairsCommand: ParsableCommand {
 
   /// One replicate observation per draw (random streams from `seed` + 1); per value of the
   /// observation: observed, replicate median, 2.5% and 97.5% quantiles, and the share of
-  /// replicates below the observed value. Failed simulations are skipped.
+  /// replicates below the observed value. Failed or non-finite simulations are skipped
+  /// (`PosteriorPredictive.simulate`, on the posterior's threads).
   func predictiveCheck(posterior: Posterior, draws: [[Double]], observed: Observation) throws -> String {
-    let sim = posterior.simulator
     var columns = [[Double]](repeating: [], count: observed.values.count)
     var failed = 0
-    for (i, theta) in draws.enumerated() {
-      var rng = RandomStream(seed: seed &+ 1, stream: UInt64(i))
-      guard let rep = try? sim.simulate(theta, &rng), rep.values.count >= observed.values.count else { failed += 1; continue }
+    let replicates = PosteriorPredictive.simulate(posterior.simulator, at: draws, seed: seed &+ 1, threads: posterior.threads)
+    for replicate in replicates {
+      guard let rep = replicate, rep.values.count >= observed.values.count else { failed += 1; continue }
       for j in columns.indices { columns[j].append(rep.values[j]) }
     }
     var text = "posterior predictive (\(draws.count - failed) replicates\(failed > 0 ? ", \(failed) failed" : "")):\n"
